@@ -1,0 +1,52 @@
+"""Account operations that do not depend on a request."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.auth.models import Role, User, normalise_email
+from lms.extensions import db
+
+
+@cache
+def _timing_hash() -> str:
+    # Checked when the account does not exist, so a wrong email and a wrong password take the
+    # same time.
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
+class AccountError(ValueError):
+    """An account cannot be created or changed as asked."""
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None."""
+    user = db.session.scalar(select(User).filter_by(email=normalise_email(email)))
+    if user is None:
+        check_password_hash(_timing_hash(), password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
+def create_user(email: str, full_name: str, role: Role, password: str | None = None,
+                **fields: str | None) -> User:
+    """Add an account; raises AccountError if the email is taken or a field is invalid."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError(f"'{email}' is not an email address")
+    if not full_name.strip():
+        raise AccountError("a full name is required")
+    if db.session.scalar(select(User.id).filter_by(email=email)) is not None:
+        raise AccountError(f"an account with the email {email} already exists")
+    user = User(email=email, full_name=full_name.strip(), role=role, **fields)
+    if password is not None:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user

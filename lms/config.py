@@ -1,0 +1,92 @@
+"""Configuration: safe local defaults, then the instance folder, then the environment."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105  (refused in production below)
+
+
+class Config:
+    """Defaults for a local run: SQLite in the instance folder, mail to the outbox."""
+
+    SECRET_KEY = DEV_SECRET_KEY
+    ENV_NAME = "development"  # development | production | testing
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled from the instance path
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    STORAGE_DIR: str | None = None  # uploaded media and PDFs; defaults to instance/storage
+    PUBLIC_BASE_URL: str | None = None
+    PREFERRED_URL_SCHEME = "http"
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    LANGUAGES = ("en", "ar")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the login session
+    RATELIMIT_STORAGE_URI = "memory://"
+    COURSE_PACKAGE = "course_content/migration-governance"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+def database_url_from_env(value: str) -> str:
+    """Normalise a DATABASE_URL for SQLAlchemy: psycopg 3 as the PostgreSQL driver."""
+    if value.startswith("postgres://"):
+        value = "postgresql://" + value[len("postgres://") :]
+    if value.startswith("postgresql://"):
+        value = "postgresql+psycopg://" + value[len("postgresql://") :]
+    return value
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Apply the configuration layers in order and check that the result is safe to run."""
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    for key in ("SECRET_KEY", "PUBLIC_BASE_URL", "STORAGE_DIR", "ENV_NAME",
+                "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME"):
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url_from_env(os.environ["DATABASE_URL"])
+    app.config.from_prefixed_env("LMS")
+    if overrides:
+        app.config.update(overrides)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "lms.sqlite3"
+        )
+    else:
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url_from_env(
+            app.config["SQLALCHEMY_DATABASE_URI"]
+        )
+    if not app.config.get("STORAGE_DIR"):
+        app.config["STORAGE_DIR"] = os.path.join(app.instance_path, "storage")
+    if app.config["PREFERRED_URL_SCHEME"] == "https":
+        # Over plain HTTP a Secure cookie is never sent back, so only set it under HTTPS.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    check_production(app.config)
+
+
+def check_production(config: dict[str, Any]) -> None:
+    """Refuse to start a production app with settings that are unsafe there."""
+    if config.get("ENV_NAME") != "production":
+        return
+    secret = config.get("SECRET_KEY")
+    if not secret or secret == DEV_SECRET_KEY or len(str(secret)) < 32:
+        raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters.")
+    if config.get("DEBUG"):
+        raise ConfigError("DEBUG must be off in production.")
+    if not config.get("PUBLIC_BASE_URL"):
+        raise ConfigError("PUBLIC_BASE_URL must be set in production.")

@@ -1,0 +1,186 @@
+"""Typed reading of YAML mappings, reporting each wrong field with its file and line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from lms.courses.problems import LineDict, LineList, Report
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+LANGUAGES = ("en", "ar")
+
+
+class Fields:
+    """Reads the fields of one mapping; every problem goes to the report with its line."""
+
+    def __init__(self, data: Any, path: Path, report: Report, what: str) -> None:
+        self.path = path
+        self.report = report
+        self.what = what
+        if isinstance(data, LineDict):
+            self.data = data
+        else:
+            self.data = LineDict()
+            self.data.key_lines = {}
+            self.data.line = getattr(data, "line", 0) or 1
+            report.add(path, self.data.line or None, f"{what} must be a mapping of keys to values")
+
+    @property
+    def line(self) -> int:
+        return self.data.line
+
+    def line_of(self, key: str) -> int:
+        return self.data.line_of(key)
+
+    def problem(self, key: str | None, message: str) -> None:
+        line = self.data.line_of(key) if key else self.data.line
+        self.report.add(self.path, line, message)
+
+    def allow_only(self, *keys: str) -> None:
+        for key in self.data:
+            if key not in keys:
+                allowed = ", ".join(keys)
+                self.problem(key, f"unknown key '{key}' in {self.what} (allowed: {allowed})")
+
+    def has(self, key: str) -> bool:
+        return key in self.data and self.data[key] is not None
+
+    def raw(self, key: str) -> Any:
+        return self.data.get(key)
+
+    def text(self, key: str, *, required: bool = True, max_length: int = 100_000) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problem(None, f"{self.what} is missing '{key}'")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(key, f"'{key}' must be text")
+            return None
+        value = str(value).strip()
+        if required and not value:
+            self.problem(key, f"'{key}' must not be empty")
+            return None
+        if len(value) > max_length:
+            self.problem(key, f"'{key}' is longer than {max_length} characters")
+            return None
+        return value
+
+    def bilingual(self, key: str, *, required: bool = True, both: bool = True,
+                  max_length: int = 100_000) -> dict[str, str] | None:
+        """A `{en, ar}` mapping; with ``both`` False a plain string or `{en, ar?}` is accepted."""
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problem(None, f"{self.what} is missing '{key}'")
+            return None
+        if not both and isinstance(value, str | int | float) and not isinstance(value, bool):
+            return {"en": str(value).strip()}
+        if not isinstance(value, LineDict):
+            expected = "a mapping {en: ..., ar: ...}" if both else "text or {en: ..., ar: ...}"
+            self.problem(key, f"'{key}' must be {expected}")
+            return None
+        inner = Fields(value, self.path, self.report, f"'{key}'")
+        inner.allow_only(*LANGUAGES)
+        result: dict[str, str] = {}
+        for language in LANGUAGES:
+            needed = both or language == "en"
+            text = inner.text(language, required=needed, max_length=max_length)
+            if text:
+                result[language] = text
+        return result if "en" in result and (not both or "ar" in result) else None
+
+    def integer(self, key: str, *, default: int | None = None, minimum: int | None = None,
+                maximum: int | None = None, required: bool = False) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problem(None, f"{self.what} is missing '{key}'")
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(key, f"'{key}' must be a whole number")
+            return default
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else "")
+            self.problem(key, f"'{key}' must be a whole number {bounds}")
+            return default
+        return value
+
+    def number(self, key: str, *, default: float | None = None, required: bool = False,
+               minimum: float | None = None, maximum: float | None = None) -> float | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problem(None, f"{self.what} is missing '{key}'")
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(key, f"'{key}' must be a number")
+            return default
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            self.problem(key, f"'{key}' must be between {minimum} and {maximum}")
+            return default
+        return float(value)
+
+    def boolean(self, key: str, *, default: bool) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.problem(key, f"'{key}' must be true or false")
+            return default
+        return value
+
+    def choice(self, key: str, options: tuple[str, ...], *, default: str) -> str:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if value not in options:
+            self.problem(key, f"'{key}' must be one of: {', '.join(options)}")
+            return default
+        return str(value)
+
+    def slug(self, key: str, *, default: str | None = None) -> str | None:
+        value = self.data.get(key, default)
+        if value is None:
+            self.problem(None, f"{self.what} is missing '{key}'")
+            return None
+        if not isinstance(value, str) or not SLUG_RE.match(value):
+            self.problem(key, f"'{value}' is not a valid slug "
+                              "(lower-case letters, digits, hyphens)")
+            return None
+        return value
+
+    def key(self, key: str = "id") -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            self.problem(None, f"{self.what} is missing '{key}'")
+            return None
+        value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(value, str) or not KEY_RE.match(value):
+            self.problem(key, f"'{key}' must be letters, digits, '-' or '_' (got {value!r})")
+            return None
+        return value
+
+    def items(self, key: str, *, required: bool = True) -> list[tuple[Any, int]]:
+        """The items of a list with their lines; reports a missing or non-list value."""
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problem(None, f"{self.what} is missing '{key}'")
+            return []
+        if not isinstance(value, LineList):
+            self.problem(key, f"'{key}' must be a list")
+            return []
+        return [(item, value.line_of(i)) for i, item in enumerate(value)]
+
+    def strings(self, key: str, *, required: bool = True) -> list[str]:
+        result = []
+        for item, line in self.items(key, required=required):
+            if isinstance(item, str) and item.strip():
+                result.append(item.strip())
+            else:
+                self.report.add(self.path, line, f"each item of '{key}' must be non-empty text")
+        return result

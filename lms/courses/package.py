@@ -1,0 +1,435 @@
+"""Reading and validating a course package folder (see docs/course-package.md).
+
+``read_package`` returns the package as plain specs together with a report of every problem,
+each with its file and line. A package with any problem is never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+
+from lms.courses.fields import SLUG_RE, Fields
+from lms.courses.links import check_lesson_links
+from lms.courses.problems import LineDict, Report, load_yaml, read_text
+from lms.courses.specs import (
+    DEFAULT_COMPLETION,
+    LessonSpec,
+    MediaSpec,
+    ModuleSpec,
+    PackageSpec,
+    ProgrammeSpec,
+    TermSpec,
+    TopicSpec,
+    UnitSpec,
+)
+from lms.quizzes.quiz_file import read_quiz
+
+ORDER_PREFIX = re.compile(r"^\d+-")
+MEDIA_TYPES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+)
+MAX_MEDIA_BYTES = 20 * 1024 * 1024
+
+
+def slug_from_name(name: str) -> str:
+    """`01-who-is-a-migrant.quiz.yaml` → `who-is-a-migrant`."""
+    stem = name.split(".", 1)[0]
+    return ORDER_PREFIX.sub("", stem)
+
+
+def read_package(root: Path) -> tuple[PackageSpec | None, Report]:
+    """Read the whole package and check it; the spec is None when it cannot be read at all."""
+    root = root.resolve()
+    report = Report(root)
+    if not root.is_dir():
+        report.add(root, None, "the package folder does not exist")
+        return None, report
+    spec = _read_package_yaml(root, report)
+    if spec is None:
+        return None, report
+    spec.media = _read_media(root, report)
+    spec.glossary = _read_glossary(root, report)
+    _read_modules(root, spec, report)
+    _check_programmes(root, spec, report)
+    check_lesson_links(spec, report)
+    _check_quiz_refs(root, spec, report)
+    return spec, report
+
+
+def _read_package_yaml(root: Path, report: Report) -> PackageSpec | None:
+    path = root / "package.yaml"
+    if not path.is_file():
+        report.add(path, None, "package.yaml is missing")
+        return None
+    text = read_text(path, report)
+    data = load_yaml(text, path, report) if text is not None else None
+    if data is None:
+        return None
+    f = Fields(data, path, report, "package.yaml")
+    f.allow_only("id", "version", "title", "summary", "issuers", "completion", "certificate",
+                 "programmes")
+    slug = f.slug("id")
+    title = f.bilingual("title")
+    issuers = []
+    for item, line in f.items("issuers"):
+        issuer_fields = Fields(_wrap(item, line), path, report, "an issuer")
+        value = issuer_fields.bilingual("issuer")
+        if value:
+            issuers.append(value)
+    completion = dict(DEFAULT_COMPLETION)
+    if f.has("completion"):
+        c = Fields(f.raw("completion"), path, report, "'completion'")
+        c.allow_only(*DEFAULT_COMPLETION)
+        completion["late_counts"] = c.boolean("late_counts", default=True)
+        completion["excused_counts"] = c.boolean("excused_counts", default=False)
+        completion["unexcused_absences_allowed"] = c.integer(
+            "unexcused_absences_allowed", default=0, minimum=0, maximum=100)
+        completion["requires_quizzes"] = c.boolean("requires_quizzes", default=True)
+    certificate: dict[str, dict[str, str]] = {}
+    if f.has("certificate"):
+        c = Fields(f.raw("certificate"), path, report, "'certificate'")
+        c.allow_only("title", "statement")
+        for key in ("title", "statement"):
+            value = c.bilingual(key, required=False)
+            if value:
+                certificate[key] = value
+    spec = PackageSpec(
+        root=root,
+        slug=slug or "",
+        version=f.text("version", required=False) or "",
+        title=title or {"en": "", "ar": ""},
+        summary=f.bilingual("summary", required=False) or {},
+        issuers=issuers,
+        completion=completion,
+        certificate=certificate,
+    )
+    spec.programmes = _read_programmes(f, path, report)
+    return spec
+
+
+def _wrap(item: object, line: int) -> LineDict:
+    """Make a list item readable as the single field 'issuer', keeping its line."""
+    wrapper = LineDict(issuer=item)
+    wrapper.line = line
+    wrapper.key_lines = {"issuer": line}
+    return wrapper
+
+
+def _read_programmes(f: Fields, path: Path, report: Report) -> list[ProgrammeSpec]:
+    programmes: list[ProgrammeSpec] = []
+    seen: set[str] = set()
+    for item, _line in f.items("programmes"):
+        p = Fields(item, path, report, "a programme")
+        p.allow_only("slug", "title", "summary", "units")
+        slug = p.slug("slug")
+        title = p.bilingual("title")
+        if slug in seen:
+            p.problem("slug", f"duplicate programme slug '{slug}'")
+            continue
+        units = _read_units(p, path, report)
+        if slug and title:
+            seen.add(slug)
+            programmes.append(ProgrammeSpec(slug, title, p.bilingual("summary", required=False)
+                                            or {}, units))
+    return programmes
+
+
+def _read_units(p: Fields, path: Path, report: Report) -> list[UnitSpec]:
+    units: list[UnitSpec] = []
+    seen: set[str] = set()
+    for item, _line in p.items("units"):
+        u = Fields(item, path, report, "a unit")
+        u.allow_only("slug", "title", "module", "topics", "days", "hours_per_day")
+        slug = u.slug("slug")
+        module = u.slug("module") if u.has("module") else None
+        topics = u.strings("topics", required=False)
+        if u.has("module") == u.has("topics"):
+            u.problem(None, "a unit needs either 'module' or 'topics' (not both)")
+        title = u.bilingual("title", required=not u.has("module"))
+        days = u.integer("days", default=0, minimum=0, maximum=60, required=True) or 0
+        hours = u.integer("hours_per_day", default=0, minimum=0, maximum=24) or 0
+        if slug in seen:
+            u.problem("slug", f"duplicate unit slug '{slug}' in this programme")
+            continue
+        if slug:
+            seen.add(slug)
+            units.append(UnitSpec(slug, u.line, title, module, topics, days, hours))
+    return units
+
+
+def _read_media(root: Path, report: Report) -> dict[str, MediaSpec]:
+    media: dict[str, MediaSpec] = {}
+    folder = root / "media"
+    if not folder.is_dir():
+        return media
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            report.add(path, None, "links are not allowed in a package")
+            continue
+        if path.is_dir() or path.name.startswith("."):
+            continue
+        data = path.read_bytes()
+        if len(data) > MAX_MEDIA_BYTES:
+            report.add(path, None, f"the file is larger than {MAX_MEDIA_BYTES // 2**20} MiB")
+            continue
+        content_type = media_type(data)
+        if content_type is None:
+            report.add(path, None, "not a PNG, JPEG, GIF, WebP or PDF file (checked by content; "
+                                   "SVG is not accepted)")
+            continue
+        media[name] = MediaSpec(name, path, content_type, hashlib.sha256(data).hexdigest())
+    return media
+
+
+def media_type(data: bytes) -> str | None:
+    """The type of a media file decided by its first bytes, or None if not accepted."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    for magic, content_type in MEDIA_TYPES:
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+def _read_glossary(root: Path, report: Report) -> list[TermSpec]:
+    path = root / "glossary.yaml"
+    if not path.is_file():
+        return []
+    text = read_text(path, report)
+    data = load_yaml(text, path, report) if text is not None else None
+    if data is None:
+        return []
+    f = Fields(data, path, report, "glossary.yaml")
+    f.allow_only("terms")
+    terms: list[TermSpec] = []
+    seen: set[str] = set()
+    for item, _line in f.items("terms"):
+        t = Fields(item, path, report, "a glossary term")
+        t.allow_only("slug", "term", "definition", "source")
+        slug = t.slug("slug")
+        term = t.bilingual("term")
+        definition = t.bilingual("definition")
+        source = t.text("source")
+        if slug in seen:
+            t.problem("slug", f"duplicate glossary slug '{slug}'")
+            continue
+        if slug and term and definition and source:
+            seen.add(slug)
+            terms.append(TermSpec(slug, term, definition, source))
+    return terms
+
+
+def _read_modules(root: Path, spec: PackageSpec, report: Report) -> None:
+    folder = root / "modules"
+    if not folder.is_dir():
+        report.add(folder, None, "the package has no modules folder")
+        return
+    seen_modules: set[str] = set()
+    for position, module_dir in enumerate(sorted(p for p in folder.iterdir() if p.is_dir())):
+        module = _read_module(module_dir, position, report)
+        if module is None:
+            continue
+        if module.slug in seen_modules:
+            report.add(module_dir / "module.yaml", None, f"duplicate module slug '{module.slug}'")
+            continue
+        seen_modules.add(module.slug)
+        spec.modules.append(module)
+        _read_topics(module_dir, module, spec, report)
+
+
+def _read_module(module_dir: Path, position: int, report: Report) -> ModuleSpec | None:
+    path = module_dir / "module.yaml"
+    if not path.is_file():
+        report.add(path, None, "module.yaml is missing")
+        return None
+    text = read_text(path, report)
+    data = load_yaml(text, path, report) if text is not None else None
+    if data is None:
+        return None
+    f = Fields(data, path, report, "module.yaml")
+    f.allow_only("slug", "title", "summary", "topics")
+    slug = f.slug("slug", default=slug_from_name(module_dir.name))
+    title = f.bilingual("title")
+    topics = f.strings("topics", required=True)
+    for duplicate in {t for t in topics if topics.count(t) > 1}:
+        f.problem("topics", f"topic '{duplicate}' is listed twice")
+    if slug is None or title is None:
+        return None
+    return ModuleSpec(slug, report.relative(path), position, title,
+                      f.bilingual("summary", required=False) or {}, topics)
+
+
+def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report: Report) -> None:
+    files = sorted(p for p in module_dir.iterdir() if p.is_file() and p.name != "module.yaml")
+    by_stem: dict[str, TopicSpec] = {}
+    names = {p.name for p in files}
+    for path in files:
+        if path.name.endswith(".md") and not path.name.endswith(".ar.md"):
+            spec.lesson_files.add(slug_from_name(path.name))
+            topic = _read_lesson_topic(path, module, report)
+            if topic is None:
+                continue
+            if topic.slug in spec.topics:
+                report.add(path, None, f"duplicate topic slug '{topic.slug}' (also in module "
+                                       f"'{spec.topics[topic.slug].module}')")
+                continue
+            if topic.slug not in module.topics:
+                report.add(path, None, f"topic '{topic.slug}' is not listed in module.yaml's "
+                                       "'topics'")
+                continue
+            topic.position = module.topics.index(topic.slug)
+            spec.topics[topic.slug] = topic
+            by_stem[path.name[: -len(".md")]] = topic
+    for path in files:
+        stem = path.name.split(".", 1)[0]
+        if path.name.endswith(".ar.md"):
+            owner = by_stem.get(stem)
+            if owner is None:
+                if f"{stem}.md" not in names:
+                    report.add(path, None, f"no English lesson '{stem}.md' for this Arabic "
+                                           "version")
+                continue
+            lesson = _read_lesson(path, report, arabic=True, default_minutes=owner.lessons[
+                "en"].minutes if "en" in owner.lessons else 1)
+            if lesson:
+                owner.lessons["ar"] = lesson
+        elif path.name.endswith(".quiz.yaml"):
+            owner = by_stem.get(stem)
+            if owner is None:
+                if f"{stem}.md" not in names:
+                    report.add(path, None, f"no lesson '{stem}.md' for this quiz")
+                continue
+            owner.quiz = read_quiz(path, report)
+        elif path.name.endswith(".gift"):
+            report.add(path, None, "GIFT quiz files are not read yet; use a .quiz.yaml file")
+        elif not path.name.endswith(".md") and not path.name.startswith("."):
+            report.add(path, None, "unexpected file in a module folder (expected NN-slug.md, "
+                                   "NN-slug.ar.md or NN-slug.quiz.yaml)")
+    listed = {t.slug for t in by_stem.values()}
+    for slug in module.topics:
+        if slug not in listed and slug not in spec.lesson_files:
+            report.add(module_dir / "module.yaml", None,
+                       f"topic '{slug}' is listed but has no lesson file")
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split `---` front matter from the body; returns (yaml, body, lines before the body)."""
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---", 3)
+    while end != -1:
+        after = text[end + 4 : end + 5]
+        if after in ("\n", ""):
+            front = text[4 : end + 1]
+            body = text[end + 5 :]
+            return front, body, front.count("\n") + 2
+        end = text.find("\n---", end + 1)
+    return None
+
+
+def _read_lesson_topic(path: Path, module: ModuleSpec, report: Report) -> TopicSpec | None:
+    parts = _front_matter(path, report)
+    if parts is None:
+        return None
+    f, body, offset, text = parts
+    f.allow_only("title", "slug", "minutes", "objectives", "published")
+    title = f.bilingual("title")
+    slug = f.slug("slug", default=slug_from_name(path.name))
+    published = f.raw("published")
+    if published is not None and not isinstance(published, date):
+        f.problem("published", "'published' must be a date such as 2018-10-01")
+        published = None
+    lesson = _lesson_from(f, path, body, offset, text, "en", report, default_minutes=None)
+    if title is None or slug is None or lesson is None:
+        return None
+    return TopicSpec(slug, module.slug, 0, title, published, {"en": lesson})
+
+
+def _read_lesson(path: Path, report: Report, *, arabic: bool,
+                 default_minutes: int) -> LessonSpec | None:
+    parts = _front_matter(path, report)
+    if parts is None:
+        return None
+    f, body, offset, text = parts
+    f.allow_only("minutes", "objectives")
+    return _lesson_from(f, path, body, offset, text, "ar", report, default_minutes)
+
+
+def _front_matter(path: Path, report: Report) -> tuple[Fields, str, int, str] | None:
+    text = read_text(path, report)
+    if text is None:
+        return None
+    parts = split_front_matter(text)
+    if parts is None:
+        report.add(path, 1, "the lesson must start with YAML front matter between '---' lines")
+        return None
+    front, body, offset = parts
+    data = load_yaml(front, path, report, line_offset=1)
+    if data is None:
+        return None
+    return Fields(data, path, report, "the front matter"), body, offset, text
+
+
+def _lesson_from(f: Fields, path: Path, body: str, offset: int, text: str, language: str,
+                 report: Report, default_minutes: int | None) -> LessonSpec | None:
+    minutes = f.integer("minutes", minimum=1, maximum=600, required=default_minutes is None,
+                        default=default_minutes)
+    objectives = f.strings("objectives")
+    if f.has("objectives") and not objectives:
+        f.problem("objectives", "list at least one learning objective")
+    if not body.strip():
+        report.add(path, offset + 1, "the lesson has no text after its front matter")
+        return None
+    if minutes is None or not objectives:
+        return None
+    return LessonSpec(language, report.relative(path), offset, objectives, minutes, body,
+                      hashlib.sha256(text.encode()).hexdigest())
+
+
+def _check_programmes(root: Path, spec: PackageSpec, report: Report) -> None:
+    path = root / "package.yaml"
+    modules = {m.slug: m for m in spec.modules}
+    for programme in spec.programmes:
+        for unit in programme.units:
+            if unit.module is not None:
+                if unit.module not in modules:
+                    report.add(path, unit.line, f"unit '{unit.slug}' refers to unknown module "
+                                                f"'{unit.module}'")
+                else:
+                    unit.topics = [t for t in modules[unit.module].topics if t in spec.topics]
+            else:
+                for slug in unit.topics:
+                    if slug not in spec.topics and slug not in spec.lesson_files:
+                        report.add(path, unit.line, f"unit '{unit.slug}' refers to unknown "
+                                                    f"topic '{slug}'")
+
+
+def _check_quiz_refs(root: Path, spec: PackageSpec, report: Report) -> None:
+    for topic in spec.topics.values():
+        if topic.quiz is None or "en" not in topic.lessons:
+            continue
+        for question in topic.quiz.questions:
+            if question.ref is None:
+                continue
+            target_slug, _, anchor = question.ref.rpartition("#")
+            target = spec.topics.get(target_slug) if target_slug else topic
+            if target is None:
+                report.add(root / topic.quiz.file, question.line,
+                           f"question '{question.key}': 'ref' names unknown topic "
+                           f"'{target_slug}'")
+            elif anchor not in target.lessons["en"].anchors:
+                report.add(root / topic.quiz.file, question.line,
+                           f"question '{question.key}': 'ref' names no heading of the lesson "
+                           f"'{target.slug}' (no heading with anchor '{anchor}')")
+
+
+def is_slug(value: str) -> bool:
+    return bool(SLUG_RE.match(value))

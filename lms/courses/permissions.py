@@ -1,0 +1,44 @@
+"""Who may read and change what in the course content."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.auth.models import ModuleInstructor, Role, User
+from lms.courses.models import Module, Topic, Unit, UnitTopic
+from lms.extensions import db
+from lms.progress.models import Edition, Enrolment, EnrolmentStatus
+
+
+def is_staff(user: User) -> bool:
+    return user.role in (Role.INSTRUCTOR, Role.ADMIN)
+
+
+def participant_unit_ids_query(user_id: int, topic_id: int):  # type: ignore[no-untyped-def]
+    """Units of the participant's active editions' programmes that teach the topic."""
+    return (
+        select(Unit.id)
+        .join(UnitTopic, UnitTopic.unit_id == Unit.id)
+        .join(Edition, Edition.programme_id == Unit.programme_id)
+        .join(Enrolment, Enrolment.edition_id == Edition.id)
+        .where(UnitTopic.topic_id == topic_id, Enrolment.user_id == user_id,
+               Enrolment.status == EnrolmentStatus.ACTIVE, Unit.is_retired.is_(False))
+        .order_by(Edition.starts_on.desc(), Unit.position)
+        .limit(1)
+    )
+
+
+def can_read_topic(user: User, topic: Topic) -> bool:
+    """Staff read every lesson; a participant reads the lessons of the programmes they follow."""
+    if is_staff(user):
+        return True
+    return db.session.scalar(participant_unit_ids_query(user.id, topic.id)) is not None
+
+
+def can_edit_module(user: User, module: Module) -> bool:
+    """Admins edit every module; instructors the modules they are module instructors of."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.INSTRUCTOR:
+        return False
+    return db.session.get(ModuleInstructor, (module.id, user.id)) is not None

@@ -1,0 +1,150 @@
+"""Reading course content for the pages participants and staff see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from lms.auth.models import User
+from lms.courses.models import GlossaryTerm, Lesson, MediaFile, Module, Topic, Unit, UnitTopic
+from lms.courses.permissions import is_staff, participant_unit_ids_query
+from lms.extensions import db
+from lms.progress.services import is_lesson_complete
+
+
+class NotFound(LookupError):
+    """The content does not exist or this user may not see it (the same answer for both)."""
+
+
+@dataclass
+class NavLink:
+    slug: str
+    title_en: str
+    title_ar: str
+
+    def title(self, language: str) -> str:
+        return self.title_ar if language == "ar" else self.title_en
+
+
+@dataclass
+class LessonPage:
+    topic: Topic
+    lesson: Lesson
+    languages: list[str]
+    context_title: str | None
+    previous: NavLink | None
+    next: NavLink | None
+    is_complete: bool
+    can_complete: bool
+
+
+def lesson_page(user: User, slug: str, language: str) -> LessonPage:
+    """Everything the lesson page shows, in at most four queries.
+
+    :raises NotFound: for an unknown or retired topic, or one outside the participant's
+        programmes (the two cases look the same, so nothing can be probed).
+    """
+    lessons = db.session.scalars(
+        select(Lesson)
+        .join(Lesson.topic)
+        .join(Topic.module)
+        .options(contains_eager(Lesson.topic).contains_eager(Topic.module))
+        .where(Topic.slug == slug, Topic.is_retired.is_(False), Lesson.is_retired.is_(False))
+    ).all()
+    if not lessons:
+        raise NotFound(slug)
+    by_language = {lesson.language: lesson for lesson in lessons}
+    lesson = by_language.get(language) or by_language.get("en") or lessons[0]
+    topic = lesson.topic
+    context: str | None
+    if is_staff(user):
+        siblings = _module_navigation(topic.module_id)
+        context = topic.module.title(language)
+        complete = False
+    else:
+        unit_id = participant_unit_ids_query(user.id, topic.id).scalar_subquery()
+        siblings, context = _unit_navigation(unit_id, language)
+        if not siblings:
+            raise NotFound(slug)
+        complete = is_lesson_complete(user.id, topic.id)
+    slugs = [s.slug for s in siblings]
+    index = slugs.index(topic.slug) if topic.slug in slugs else -1
+    previous = siblings[index - 1] if index > 0 else None
+    following = siblings[index + 1] if 0 <= index < len(siblings) - 1 else None
+    return LessonPage(topic, lesson, sorted(by_language), context, previous, following,
+                      complete, can_complete=not is_staff(user))
+
+
+def _module_navigation(module_id: int) -> list[NavLink]:
+    rows = db.session.execute(
+        select(Topic.slug, Topic.title_en, Topic.title_ar)
+        .where(Topic.module_id == module_id, Topic.is_retired.is_(False))
+        .order_by(Topic.position)
+    )
+    return [NavLink(*row) for row in rows]
+
+
+def _unit_navigation(unit_id, language: str) -> tuple[list[NavLink], str | None]:  # type: ignore[no-untyped-def]
+    rows = db.session.execute(
+        select(Topic.slug, Topic.title_en, Topic.title_ar, Unit, Module)
+        .select_from(UnitTopic)
+        .join(Topic, Topic.id == UnitTopic.topic_id)
+        .join(Unit, Unit.id == UnitTopic.unit_id)
+        .outerjoin(Module, Module.id == Unit.module_id)
+        .where(UnitTopic.unit_id == unit_id, Topic.is_retired.is_(False))
+        .order_by(UnitTopic.position)
+    ).all()
+    if not rows:
+        return [], None
+    unit, module = rows[0][3], rows[0][4]
+    own = unit.title_ar if language == "ar" else unit.title_en
+    title = own or (module.title(language) if module else unit.slug)
+    return [NavLink(r[0], r[1], r[2]) for r in rows], title
+
+
+def topic_for_progress(slug: str) -> Topic:
+    """The live topic with this slug, for recording progress.
+
+    :raises NotFound: when it does not exist or is retired.
+    """
+    topic = db.session.scalar(select(Topic).filter_by(slug=slug, is_retired=False))
+    if topic is None:
+        raise NotFound(slug)
+    return topic
+
+
+def content_overview() -> list[tuple[Module, list[Topic]]]:
+    """Every live module with its live topics, in order (two queries)."""
+    modules = db.session.scalars(
+        select(Module).where(Module.is_retired.is_(False)).order_by(Module.package_id,
+                                                                    Module.position)).all()
+    topics = db.session.scalars(
+        select(Topic).where(Topic.is_retired.is_(False)).order_by(Topic.position)).all()
+    by_module: dict[int, list[Topic]] = {}
+    for topic in topics:
+        by_module.setdefault(topic.module_id, []).append(topic)
+    return [(module, by_module.get(module.id, [])) for module in modules]
+
+
+def glossary(language: str) -> list[GlossaryTerm]:
+    """Live glossary terms, alphabetical in the reader's language."""
+    terms = db.session.scalars(select(GlossaryTerm).filter_by(is_retired=False)).all()
+    return sorted(terms, key=lambda t: t.term(language).casefold())
+
+
+def media_file(package_slug: str, name: str) -> MediaFile:
+    """The live media file of a package by its name in the package.
+
+    :raises NotFound: when there is none.
+    """
+    from lms.courses.models import CoursePackage
+
+    media = db.session.scalar(
+        select(MediaFile).join(CoursePackage, CoursePackage.id == MediaFile.package_id)
+        .where(CoursePackage.slug == package_slug, MediaFile.name == f"media/{name}",
+               MediaFile.is_retired.is_(False)))
+    if media is None:
+        raise NotFound(name)
+    return media

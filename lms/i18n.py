@@ -1,0 +1,46 @@
+"""Interface language: choosing the locale, switching it, and the text direction."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from lms.extensions import db
+from lms.urls import safe_next
+
+bp = Blueprint("i18n", __name__)
+RTL_LANGUAGES = {"ar"}
+
+
+def select_locale() -> str:
+    """The user's saved preference, then the language switch, then the browser's languages."""
+    languages = current_app.config["LANGUAGES"]
+    if (current_user and current_user.is_authenticated
+            and current_user.preferred_language in languages):
+        return str(current_user.preferred_language)
+    chosen = session.get("language")
+    if chosen in languages:
+        return str(chosen)
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+def text_direction(language: str | None = None) -> str:
+    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+@bp.post("/language")
+def switch_language() -> Response:
+    """Switch the interface language and return to the page the switch was pressed on."""
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["language"] = language
+        if current_user.is_authenticated:
+            current_user.preferred_language = language
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or "/")

@@ -1,0 +1,83 @@
+"""Quizzes, questions and their options as stored data; attempts come with the quiz engine.
+
+Question and option keys are the stable ids of the package's quiz files, so a reloaded quiz is
+updated in place. Texts are stored as ``{"en": markdown, "ar": markdown}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+
+
+class Quiz(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "quizzes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), unique=True)
+    title: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    pass_mark: Mapped[int] = mapped_column(Integer, default=70)
+    attempts_allowed: Mapped[int | None] = mapped_column(Integer)
+    grading: Mapped[str] = mapped_column(String(20), default="highest")
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=False)
+    shuffle_choices: Mapped[bool] = mapped_column(Boolean, default=False)
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    draw_count: Mapped[int | None] = mapped_column(Integer)
+    review_policy: Mapped[str] = mapped_column(String(30), default="after_each_attempt")
+    source_file: Mapped[str] = mapped_column(String(300), default="")
+    is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="quiz", order_by="Question.position"
+    )
+
+
+class Question(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("quiz_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    points: Mapped[float] = mapped_column(Float, default=1.0)
+    text: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    feedback: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    ref: Mapped[str | None] = mapped_column(String(200))
+    # Type-specific settings: true/false answer and feedback, case sensitivity, word limits.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    quiz: Mapped[Quiz] = relationship(back_populates="questions")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="question", order_by="Option.position"
+    )
+
+
+class Option(db.Model):  # type: ignore[name-defined,misc]
+    """A choice, an accepted answer, a matching pair or a distractor of a question."""
+
+    __tablename__ = "question_options"
+    __table_args__ = (UniqueConstraint("question_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # choice | answer | pair | distractor
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    match: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Percent of the question's points: 100 for a correct single choice or a full answer;
+    # signed weights for multiple-answer options.
+    credit: Mapped[float] = mapped_column(Float, default=0.0)
+    feedback: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Numeric answers: value and tolerance, or min and max.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    question: Mapped[Question] = relationship(back_populates="options")

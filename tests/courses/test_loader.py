@@ -1,0 +1,170 @@
+"""Loading packages: one transaction, idempotent, updates in place, retires and never deletes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from lms.courses.loader import PackageInvalid, load_package
+from lms.courses.models import GlossaryTerm, Lesson, MediaFile, Module, Programme, Topic, Unit
+from lms.db_types import utcnow
+from lms.extensions import db
+from lms.models import LessonCompletion, Option, Question, Quiz, UnitTopic
+from lms.progress.services import mark_lesson_complete
+from tests import factories
+from tests.conftest import FIXTURE_PACKAGE
+from tests.courses.test_validation import edit
+
+TABLES = [Module, Topic, Lesson, Quiz, Question, Option, Programme, Unit, UnitTopic,
+          GlossaryTerm, MediaFile, LessonCompletion]
+
+
+def row_counts() -> dict[str, int]:
+    return {m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
+            for m in TABLES}
+
+
+def load(app: Flask, path: Path = FIXTURE_PACKAGE):  # type: ignore[no-untyped-def]
+    summary = load_package(path, Path(app.config["STORAGE_DIR"]))
+    db.session.commit()
+    return summary
+
+
+def topic(slug: str) -> Topic:
+    found = db.session.scalar(select(Topic).filter_by(slug=slug))
+    assert found is not None
+    return found
+
+
+def test_load_creates_everything(app: Flask) -> None:
+    """A first load stores modules, topics, both lesson versions, quizzes, units and media."""
+    load(app)
+    counts = row_counts()
+    assert counts["modules"] == 2
+    assert counts["topics"] == 3
+    assert counts["lessons"] == 4  # three English lessons and one Arabic version
+    assert counts["quizzes"] == 2
+    assert counts["questions"] == 9
+    assert counts["programmes"] == 2
+    assert counts["units"] == 3
+    assert counts["glossary_terms"] == 2
+    assert counts["media_files"] == 2
+    regional = db.session.scalar(select(Unit).filter_by(slug="day-one"))
+    assert regional is not None and regional.days == 1 and regional.hours_per_day == 7
+    slugs = db.session.scalars(select(Topic.slug).join(UnitTopic).where(
+        UnitTopic.unit_id == regional.id).order_by(UnitTopic.position)).all()
+    assert slugs == ["second", "third"]
+
+
+def test_load_twice_changes_nothing(app: Flask) -> None:
+    """Loading the same package again leaves every table's rows as they were."""
+    load(app)
+    before = row_counts()
+    summary = load(app)
+    assert row_counts() == before
+    assert not summary.created and not summary.updated and not summary.retired
+
+
+def test_lesson_html_is_rendered_and_links_resolved(app: Flask) -> None:
+    """Lesson HTML is stored at load with package links turned into platform URLs."""
+    load(app)
+    lesson = db.session.scalar(select(Lesson).join(Topic).where(Topic.slug == "first",
+                                                                 Lesson.language == "en"))
+    assert lesson is not None
+    assert 'href="/glossary#refugee"' in lesson.body_html
+    assert 'src="/media/sample/pixel.png"' in lesson.body_html
+    assert 'href="/topics/second#second-heading"' in lesson.body_html
+    assert [entry["id"] for entry in lesson.toc] == ["key-concepts-and-definitions"]
+
+
+def test_media_copied_into_storage(app: Flask) -> None:
+    """Media are copied into storage, so serving does not depend on the package folder."""
+    load(app)
+    stored = db.session.scalars(select(MediaFile.stored_name)).all()
+    for name in stored:
+        assert (Path(app.config["STORAGE_DIR"]) / "media" / name).is_file()
+
+
+def test_reorder_keeps_progress(app: Flask, package_copy: Path) -> None:
+    """Renumbering files and reordering topics keeps slugs, rows and participants' progress."""
+    load(app, package_copy)
+    user = factories.make_user()
+    mark_lesson_complete(user.id, topic("second").id, utcnow())
+    db.session.commit()
+    ids_before = {t.slug: t.id for t in db.session.scalars(select(Topic))}
+    alpha = package_copy / "modules/01-alpha"
+    (alpha / "02-second.md").rename(alpha / "05-second.md")
+    (alpha / "02-second.quiz.yaml").rename(alpha / "05-second.quiz.yaml")
+    edit(alpha / "module.yaml", "  - first\n  - second", "  - second\n  - first")
+    load(app, package_copy)
+    assert {t.slug: t.id for t in db.session.scalars(select(Topic))} == ids_before
+    assert topic("second").position == 0 and topic("first").position == 1
+    assert db.session.scalar(select(func.count()).select_from(LessonCompletion)) == 1
+
+
+def test_edit_updates_in_place(app: Flask, package_copy: Path) -> None:
+    """Editing a lesson and a question updates the same rows."""
+    load(app, package_copy)
+    question_id = db.session.scalar(select(Question.id).filter_by(key="q2"))
+    edit(package_copy / "modules/02-beta/01-third.md", "## Third heading",
+         "## Third heading, revised")
+    edit(package_copy / "modules/01-alpha/01-first.quiz.yaml",
+         "Non-refoulement forbids return to danger.", "Non-refoulement forbids return.")
+    summary = load(app, package_copy)
+    assert summary.updated["lessons"] == 1
+    assert summary.updated["questions"] == 1
+    question = db.session.get(Question, question_id)
+    assert question is not None and question.text == {"en": "Non-refoulement forbids return."}
+    lesson = db.session.scalar(select(Lesson).join(Topic).where(Topic.slug == "third"))
+    assert lesson is not None and "Third heading, revised" in lesson.body_html
+
+
+def test_removed_content_is_retired_not_deleted(app: Flask, package_copy: Path) -> None:
+    """A topic removed from the package is hidden but kept, with its progress; it comes back."""
+    load(app, package_copy)
+    user = factories.make_user()
+    mark_lesson_complete(user.id, topic("third").id, utcnow())
+    db.session.commit()
+    beta = package_copy / "modules/02-beta"
+    moved = (beta / "01-third.md").read_text(encoding="utf-8")
+    (beta / "01-third.md").unlink()
+    edit(beta / "module.yaml", "topics: [third]", "topics: []")
+    edit(package_copy / "package.yaml", "topics: [second, third]", "topics: [second]")
+    summary = load(app, package_copy)
+    assert summary.retired["topics"] == 1
+    assert topic("third").is_retired
+    assert db.session.scalar(select(func.count()).select_from(LessonCompletion)) == 1
+    (beta / "01-third.md").write_text(moved, encoding="utf-8")
+    edit(beta / "module.yaml", "topics: []", "topics: [third]")
+    load(app, package_copy)
+    assert not topic("third").is_retired
+
+
+def test_removed_question_and_choice_are_retired(app: Flask, package_copy: Path) -> None:
+    """Questions and options removed from a quiz file are retired, keeping their ids."""
+    load(app, package_copy)
+    edit(package_copy / "modules/01-alpha/01-first.quiz.yaml",
+         "  - id: q8\n    type: description\n    text: The last part is a reflection.\n", "")
+    edit(package_copy / "modules/01-alpha/01-first.quiz.yaml",
+         "    distractors: [Citizen]\n", "")
+    summary = load(app, package_copy)
+    assert summary.retired["questions"] == 1
+    assert summary.retired["options"] == 1
+    q8 = db.session.scalar(select(Question).filter_by(key="q8"))
+    assert q8 is not None and q8.is_retired
+
+
+def test_invalid_package_loads_nothing(app: Flask, package_copy: Path) -> None:
+    """With any problem, the loader raises and the database keeps its previous content."""
+    load(app, package_copy)
+    before = row_counts()
+    edit(package_copy / "modules/02-beta/01-third.md", "minutes: 7", "minutes: seven")
+    with pytest.raises(PackageInvalid) as raised:
+        load_package(package_copy, Path(app.config["STORAGE_DIR"]))
+    db.session.rollback()
+    assert [str(p) for p in raised.value.problems] == [
+        "modules/02-beta/01-third.md:3: 'minutes' must be a whole number"]
+    assert row_counts() == before

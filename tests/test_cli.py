@@ -1,0 +1,105 @@
+"""The `flask lms` commands: validate, load, create-user and demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from lms.auth.models import Role, User
+from lms.extensions import db
+from lms.models import Enrolment, Topic
+from tests.conftest import FIXTURE_PACKAGE
+from tests.courses.test_validation import edit
+
+
+def test_validate_valid_package(runner: FlaskCliRunner) -> None:
+    """A valid package exits 0 with a summary."""
+    result = runner.invoke(args=["lms", "validate", str(FIXTURE_PACKAGE)])
+    assert result.exit_code == 0, result.output
+    assert "valid (2 modules, 3 topics, 2 quizzes, 2 glossary terms)" in result.output
+
+
+def test_validate_reports_every_problem_and_fails(runner: FlaskCliRunner,
+                                                  package_copy: Path) -> None:
+    """Each problem is printed with file and line; the exit code is non-zero."""
+    edit(package_copy / "modules/02-beta/01-third.md", "minutes: 7", "minutes: seven")
+    edit(package_copy / "package.yaml", "topics: [second, third]", "topics: [second, nope]")
+    result = runner.invoke(args=["lms", "validate", str(package_copy)])
+    assert result.exit_code == 1
+    assert "modules/02-beta/01-third.md:3: 'minutes' must be a whole number" in result.output
+    assert "package.yaml:17: unit 'day-one' refers to unknown topic 'nope'" in result.output
+    assert "2 problem(s) found" in result.output
+
+
+def test_load_then_reload(app: Flask, runner: FlaskCliRunner) -> None:
+    """`load` commits the package; a second load reports nothing new."""
+    first = runner.invoke(args=["lms", "load", str(FIXTURE_PACKAGE)])
+    assert first.exit_code == 0, first.output
+    assert "topics: 3 new" in first.output
+    second = runner.invoke(args=["lms", "load", str(FIXTURE_PACKAGE)])
+    assert second.exit_code == 0
+    assert "new" not in second.output.replace("Loaded", "")
+    assert db.session.scalar(select(func.count()).select_from(Topic)) == 3
+
+
+def test_load_invalid_package_writes_nothing(app: Flask, runner: FlaskCliRunner,
+                                             package_copy: Path) -> None:
+    """An invalid package is refused whole with its problems listed."""
+    (package_copy / "media/pixel.png").unlink()
+    result = runner.invoke(args=["lms", "load", str(package_copy)])
+    assert result.exit_code == 1
+    assert "modules/01-alpha/01-first.md:12:" in result.output
+    assert "nothing was loaded" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Topic)) == 0
+
+
+def test_load_unknown_path(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    """A path that does not exist is a clear error."""
+    result = runner.invoke(args=["lms", "load", str(tmp_path / "missing")])
+    assert result.exit_code == 1
+    assert "the package folder does not exist" in result.output
+
+
+def test_create_user(app: Flask, runner: FlaskCliRunner) -> None:
+    """create-user makes an account with a hashed password; duplicates are refused."""
+    args = ["lms", "create-user", "--email", "Head@Example.org", "--name", "Head Admin",
+            "--role", "admin", "--password", "a long admin password"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).filter_by(email="head@example.org"))
+    assert user is not None and user.role == Role.ADMIN
+    assert user.check_password("a long admin password")
+    again = runner.invoke(args=args)
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_create_user_rejects_short_password(runner: FlaskCliRunner) -> None:
+    """Passwords under twelve characters are refused."""
+    result = runner.invoke(args=["lms", "create-user", "--email", "a@example.org", "--name", "A",
+                                 "--password", "short"])
+    assert result.exit_code == 1 and "at least 12 characters" in result.output
+
+
+def test_demo_needs_a_package(runner: FlaskCliRunner) -> None:
+    """The demo explains that the package must be loaded first."""
+    result = runner.invoke(args=["lms", "demo"])
+    assert result.exit_code == 1 and "load the course package first" in result.output
+
+
+def test_demo_creates_accounts_and_edition(app: Flask, runner: FlaskCliRunner,
+                                           loaded: object) -> None:
+    """The demo prints five working logins and enrols three participants; rerunning is safe."""
+    result = runner.invoke(args=["lms", "demo"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines()[1:]]
+    assert [line[0] for line in lines] == ["admin", "instructor", "participant", "participant",
+                                           "participant"]
+    client = app.test_client()
+    role, email, password = lines[2]
+    assert client.post("/login", data={"email": email, "password": password}).status_code == 302
+    assert runner.invoke(args=["lms", "demo"]).exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(User)) == 5
+    assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 3

@@ -1,0 +1,72 @@
+"""The renderer: instructors' Markdown is untrusted, so nothing in it may run in a browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lms.markdown import render
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "<svg onload=alert(1)><circle/></svg>",
+    "<iframe src='https://evil.example'></iframe>",
+    "<style>body{display:none}</style>",
+    "<form action='https://evil.example'><input name=x></form>",
+    "<div onclick='alert(1)'>raw block</div>",
+    "<math><mi xlink:href='javascript:alert(1)'>x</mi></math>",
+    "<noscript><p title='</noscript><img src=x onerror=alert(1)>'></noscript>",
+    "![x](javascript:alert(1))",
+    "<a href='vbscript:msgbox(1)'>v</a>",
+    "Paragraph\n{: onclick=\"alert(1)\" style=\"color:red\" }",
+    "<object data='x.swf'></object><embed src='x.swf'>",
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_dangerous_markup_is_neutralised(attack: str) -> None:
+    """Scripts, event handlers, script URLs, frames, forms and styles never survive."""
+    html = render(f"Intro\n\n{attack}\n\nOutro").html.lower()
+    assert "<script" not in html
+    assert not re.search(r"<[^>]*\son[a-z]+\s*=", html)
+    assert "javascript:" not in html and "vbscript:" not in html and "data:" not in html
+    for tag in ("<iframe", "<style", "<form", "<input", "<svg", "<math", "<object", "<embed"):
+        assert tag not in html
+    assert not re.search(r"<[^>]*\sstyle\s*=", html)
+
+
+def test_external_links_get_safe_rel() -> None:
+    """External links are marked noopener and nofollow."""
+    html = render("[UNHCR](https://www.unhcr.org)").html
+    assert 'href="https://www.unhcr.org"' in html
+    assert 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_template_syntax_shows_literally() -> None:
+    """Jinja-like text in content is data, never a template."""
+    assert "{{7*7}}" in render("Total {{7*7}}").html
+
+
+def test_extensions_work() -> None:
+    """Tables, footnotes, admonitions, definition lists and attribute lists render."""
+    text = ("## Title {#custom}\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\nNote[^1]\n\n"
+            "[^1]: The note.\n\n!!! note \"Remember\"\n    Keep it.\n\nTerm\n:   Definition\n")
+    result = render(text)
+    assert '<h2 id="custom">' in result.html
+    assert '<table class="content-table">' in result.html
+    assert 'class="align-right"' in result.html
+    assert 'class="footnote"' in result.html
+    assert 'class="admonition note"' in result.html
+    assert "<dl>" in result.html and "<dd>" in result.html
+
+
+def test_arabic_headings_get_readable_anchors() -> None:
+    """Arabic headings keep their letters in the anchor, so links to them are readable."""
+    result = render("## المفاهيم الأساسية\n\nنص.")
+    assert result.toc[0]["id"] == "المفاهيم-الأساسية"
