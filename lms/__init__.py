@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import load_config
 
@@ -26,6 +27,7 @@ def _register_extensions(app: Flask) -> None:
     from lms.database import enable_sqlite_pragmas
     from lms.extensions import babel, csrf, db, login_manager, migrate
     from lms.i18n import select_locale
+    from lms.ratelimit import limiter
 
     db.init_app(app)
     with app.app_context():
@@ -34,17 +36,25 @@ def _register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Only behind a proxy we run do forwarded addresses mean anything.
+        hops = int(app.config["PROXY_FIX_X_FOR"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     from lms.auth import sessions
 
     sessions.init_login_manager(login_manager)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from lms.audit.views import bp as audit_bp
+    from lms.auth.admin_views import bp as admin_users_bp
     from lms.auth.views import bp as auth_bp
     from lms.courses.views import bp as courses_bp
     from lms.i18n import bp as i18n_bp
+    from lms.mail.views import bp as outbox_bp
 
-    for blueprint in (auth_bp, courses_bp, i18n_bp):
+    for blueprint in (auth_bp, admin_users_bp, courses_bp, i18n_bp, outbox_bp, audit_bp):
         app.register_blueprint(blueprint)
 
 

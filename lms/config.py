@@ -30,6 +30,18 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the login session
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    SESSION_IDLE_MINUTES = 60
+    SESSION_ABSOLUTE_HOURS = 12
+    INVITATION_VALID_HOURS = 72
+    RESET_VALID_MINUTES = 60
+    MAIL_SERVER: str | None = None  # without one, mail goes to the outbox
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "Certificate in Migration Governance <no-reply@localhost>"
+    PROXY_FIX_X_FOR = 0  # how many proxies' X-Forwarded-For to trust; 0 trusts none
     COURSE_PACKAGE = "course_content/migration-governance"
 
 
@@ -51,7 +63,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)
     for key in ("SECRET_KEY", "PUBLIC_BASE_URL", "STORAGE_DIR", "ENV_NAME",
-                "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME"):
+                "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME", "MAIL_SERVER",
+                "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM"):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if os.environ.get("DATABASE_URL"):
@@ -76,6 +89,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
         app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
     check_production(app.config)
 
 
@@ -90,3 +104,7 @@ def check_production(config: dict[str, Any]) -> None:
         raise ConfigError("DEBUG must be off in production.")
     if not config.get("PUBLIC_BASE_URL"):
         raise ConfigError("PUBLIC_BASE_URL must be set in production.")
+    workers = int(os.environ.get("WEB_CONCURRENCY", config.get("WORKERS", 1)) or 1)
+    if workers > 1 and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        raise ConfigError("With several workers, RATELIMIT_STORAGE_URI must name shared storage "
+                          "(for example redis://localhost:6379/0), not memory://.")

@@ -42,6 +42,21 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", title=title, message=message,
                                status=400), 400
 
+    @app.errorhandler(403)
+    def forbidden(error: HTTPException) -> tuple[str, int]:
+        from flask import request
+        from flask_login import current_user
+
+        from lms.audit.services import DENIED, record
+
+        db.session.rollback()
+        user = current_user if current_user.is_authenticated else None
+        record(user, "access.denied", request.path[:64], DENIED, method=request.method)
+        db.session.commit()
+        title, message = MESSAGES[403]
+        return render_template("errors/error.html", title=title, message=message,
+                               status=403), 403
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
         status = error.code or 500

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+import secrets
+
+from flask import Flask, g, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,8 +21,13 @@ def register_layout(app: Flask) -> None:
         return {"lang": language, "dir": text_direction(language),
                 "other_languages": [x for x in app.config["LANGUAGES"] if x != language]}
 
+    @app.before_request
+    def assign_request_id() -> None:
+        g.request_id = secrets.token_hex(8)
+
     @app.after_request
     def security_headers(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

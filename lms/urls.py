@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
+
+from flask import current_app
 
 
 def safe_next(target: str | None) -> str | None:
@@ -15,3 +18,15 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL under PUBLIC_BASE_URL, for mail and documents; never the request's host.
+
+    Without PUBLIC_BASE_URL (development only; production refuses to start) the quick start's
+    address is used.
+    """
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    # Built from the URL map, not the request, so it works in commands too.
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return base + path

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.auth.models import Role, User, normalise_email
+from lms.auth.models import Role, TokenPurpose, User, normalise_email
+from lms.auth.tokens import issue_token
 from lms.extensions import db
+from lms.mail import services as mail
+from lms.urls import public_url
 
 
 @cache
@@ -50,3 +54,32 @@ def create_user(email: str, full_name: str, role: Role, password: str | None = N
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).filter_by(email=normalise_email(email)))
+
+
+def send_invitation(user: User, now: datetime, valid_for: timedelta) -> None:
+    """Email the user a single-use link to set their password."""
+    token = issue_token(user, TokenPurpose.INVITATION, now, valid_for)
+    mail.send(user.email, "invitation", user.preferred_language, user=user,
+              link=public_url("auth.set_password", token=token),
+              hours=int(valid_for.total_seconds() // 3600))
+
+
+def send_password_reset(email: str, now: datetime, valid_for: timedelta) -> User | None:
+    """Email a reset link if an active account has this address; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return None
+    token = issue_token(user, TokenPurpose.RESET, now, valid_for)
+    mail.send(user.email, "password_reset", user.preferred_language, user=user,
+              link=public_url("auth.set_password", token=token),
+              minutes=int(valid_for.total_seconds() // 60))
+    return user
+
+
+def notify_password_changed(user: User) -> None:
+    mail.send(user.email, "password_changed", user.preferred_language, user=user,
+              link=public_url("auth.forgot_password"))

@@ -1,21 +1,124 @@
-"""Loading the logged-in user for each request."""
+"""Server-side login sessions.
+
+The signed session cookie carries a random session id and nothing else about the login. The
+``user_sessions`` row behind it decides whether the login is alive: logging out deletes it, a
+password change deletes every row of the user, and idle and absolute timeouts end it, so a
+copied cookie stops working the moment the session ends on the server.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
+from sqlalchemy import delete, select, update
 
-from lms.auth.models import User
+from lms.auth.models import User, UserSession
+from lms.db_types import utcnow
 from lms.extensions import db
+
+SESSION_KEY = "sid"
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, now: datetime, lifetime: timedelta, ip: str = "",
+                  user_agent: str = "") -> str:
+    """Create a session row for the user and return the random id for the cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id_hash=_hash(token), user_id=user.id, created_at=now,
+                               last_seen_at=now, expires_at=now + lifetime, ip=ip[:64],
+                               user_agent=user_agent[:300]))
+    db.session.flush()
+    return token
+
+
+def user_for_session(token: str, now: datetime, idle: timedelta) -> User | None:
+    """The active user of a live session (one query); None if it ended or timed out.
+
+    ``last_seen_at`` is written at most once a minute, so reading pages costs no writes.
+    """
+    row = db.session.execute(
+        select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.id_hash == _hash(token))
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    if now >= user_session.expires_at or now - user_session.last_seen_at >= idle:
+        db.session.delete(user_session)
+        db.session.commit()
+        return None
+    if not user.is_active:
+        return None
+    if now - user_session.last_seen_at >= TOUCH_INTERVAL:
+        db.session.execute(update(UserSession).where(UserSession.id == user_session.id)
+                           .values(last_seen_at=now))
+        db.session.commit()
+    return user
+
+
+def end_session(token: str) -> None:
+    db.session.execute(delete(UserSession).where(UserSession.id_hash == _hash(token)))
+
+
+def end_all_sessions(user_id: int, keep_token: str | None = None) -> int:
+    """End every session of the user (after a password change), except ``keep_token``'s."""
+    query = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep_token is not None:
+        query = query.where(UserSession.id_hash != _hash(keep_token))
+    return db.session.execute(query).rowcount or 0  # type: ignore[attr-defined]
+
+
+def sessions_of(user_id: int) -> list[UserSession]:
+    return list(db.session.scalars(select(UserSession).where(UserSession.user_id == user_id)
+                                   .order_by(UserSession.last_seen_at.desc())))
+
+
+def is_current(user_session: UserSession) -> bool:
+    token = session.get(SESSION_KEY)
+    return bool(token) and user_session.id_hash == _hash(str(token))
+
+
+def end_own_session(user_id: int, session_id: int) -> bool:
+    """End one of the user's own sessions; False if there is no such session of theirs."""
+    result = db.session.execute(delete(UserSession).where(UserSession.id == session_id,
+                                                          UserSession.user_id == user_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def idle_timeout() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+def absolute_lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
 
 
 def init_login_manager(manager: LoginManager) -> None:
     manager.login_view = "auth.login"
     manager.login_message = _l("Please log in to see this page.")
-    manager.session_protection = "strong"
+    manager.login_message_category = "info"
+    # Our own session rows replace Flask-Login's cookie-bound protection.
+    manager.session_protection = None
 
-    @manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+    @manager.request_loader
+    def load_user(_request: object) -> User | None:
+        token = session.get(SESSION_KEY)
+        if not token or not isinstance(token, str):
             return None
-        return db.session.get(User, int(user_id))
+        user = user_for_session(token, utcnow(), idle_timeout())
+        if user is None:
+            session.pop(SESSION_KEY, None)
+        return user
+
+
+def client_details() -> tuple[str, str]:
+    return request.remote_addr or "", request.headers.get("User-Agent", "")

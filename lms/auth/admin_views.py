@@ -1,0 +1,100 @@
+"""Admin pages for accounts: the list of people and invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from lms.audit.services import record
+from lms.auth.decorators import role_required
+from lms.auth.forms import InviteForm
+from lms.auth.models import Role, User
+from lms.auth.services import AccountError, create_user, send_invitation
+from lms.db_types import utcnow
+from lms.extensions import db
+from lms.progress.models import Edition, Enrolment
+
+bp = Blueprint("admin_users", __name__, url_prefix="/admin/users",
+               template_folder="templates")
+PER_PAGE = 50
+
+
+def _page() -> int:
+    return max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+
+
+@bp.get("")
+@role_required(Role.ADMIN)
+def list_users() -> str:
+    """Every account, searchable by name or email, fifty to a page."""
+    search = (request.args.get("q") or "").strip()[:100]
+    query = select(User)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(func.lower(User.full_name).like(pattern),
+                                User.email.like(pattern),
+                                User.full_name_ar.like(f"%{search}%")))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = _page()
+    users = db.session.scalars(query.order_by(User.full_name, User.id)
+                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return render_template("admin/users.html", users=users, search=search, page=page,
+                           pages=max(1, -(-total // PER_PAGE)), total=total)
+
+
+def _edition_choices() -> list[SelectChoice]:
+    editions = db.session.scalars(select(Edition).order_by(Edition.starts_on.desc())).all()
+    return [SelectChoice(0, _("No edition"))] + [SelectChoice(e.id, e.name) for e in editions]
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def invite() -> str | Response | tuple[str, int]:
+    """Create an account and email it a link to set its password."""
+    form = InviteForm()
+    form.edition.choices = _edition_choices()
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        try:
+            user = create_user(form.email.data or "", form.full_name.data or "", role,
+                               full_name_ar=form.full_name_ar.data or None,
+                               organisation=form.organisation.data or None,
+                               country=form.country.data or None,
+                               preferred_language=form.language.data or "en")
+        except AccountError as error:
+            form.email.errors = [str(error)]
+        else:
+            if form.edition.data and role == Role.PARTICIPANT:
+                db.session.add(Enrolment(edition_id=form.edition.data, user_id=user.id))
+            valid_for = timedelta(hours=current_app.config["INVITATION_VALID_HOURS"])
+            send_invitation(user, utcnow(), valid_for)
+            record(current_user, "user.invite", user, role=role.value)
+            db.session.commit()
+            flash(_("%(email)s has been invited.", email=user.email), "success")
+            return redirect(url_for("admin_users.list_users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/invite.html", form=form), status
+
+
+@bp.post("/<int:user_id>/invitation")
+@role_required(Role.ADMIN)
+def resend_invitation(user_id: int) -> Response:
+    """Send a fresh invitation link to an account.
+
+    :raises 404: for an unknown account.
+    """
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    valid_for = timedelta(hours=current_app.config["INVITATION_VALID_HOURS"])
+    send_invitation(user, utcnow(), valid_for)
+    record(current_user, "user.invitation_resent", user)
+    db.session.commit()
+    flash(_("A new invitation has been sent to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin_users.list_users"))

@@ -1,0 +1,84 @@
+"""The audit log: who did what, when and from where; readable and exportable, never editable."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from lms.audit.models import AuditEvent
+from lms.audit.services import record
+from lms.auth.models import Role
+from lms.extensions import db
+from tests import factories
+from tests.conftest import Auth
+
+
+def events(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).filter_by(action=action)
+                                   .order_by(AuditEvent.id)))
+
+
+def test_login_success_failure_and_logout_are_recorded(client: FlaskClient, auth: Auth) -> None:
+    """Each login attempt and each logout leaves an event with time, address and request id."""
+    user = factories.make_user(email="who@example.org")
+    db.session.commit()
+    client.post("/login", data={"email": "who@example.org", "password": "wrong password!"})
+    auth.login(user)
+    auth.logout()
+    failure, success = events("login")
+    assert failure.outcome == "failure" and failure.actor_id is None
+    assert failure.actor_label == "who@example.org"
+    assert success.outcome == "success" and success.actor_id == user.id
+    assert success.ip == "127.0.0.1" and len(success.request_id) == 16
+    assert success.at.tzinfo is not None
+    assert events("logout")[0].actor_id == user.id
+
+
+def test_denied_access_is_recorded(client: FlaskClient, auth: Auth) -> None:
+    """A 403 is an audit event with the path that was refused."""
+    user = auth.login_as(Role.PARTICIPANT)
+    assert client.get("/admin/audit").status_code == 403
+    denied = events("access.denied")
+    assert denied[0].actor_id == user.id and denied[0].target_id == "/admin/audit"
+    assert denied[0].outcome == "denied"
+
+
+def test_control_characters_cannot_forge_entries(app: Flask) -> None:
+    """Newlines and other control characters in names are neutralised before storing."""
+    event = record(None, "login", None, "failure",
+                   actor_label="eve@example.org\n2026-01-01 admin login success\r")
+    db.session.commit()
+    assert "\n" not in event.actor_label and "\r" not in event.actor_label
+
+
+def test_admin_reads_filters_and_exports(client: FlaskClient, auth: Auth) -> None:
+    """Admins filter the log and download it as CSV; filters apply to both."""
+    admin = auth.login_as(Role.ADMIN, email="boss@example.org")
+    record(admin, "user.invite", "42")
+    record(None, "login", None, "failure", actor_label="=HYPERLINK(\"x\")")
+    db.session.commit()
+    page = client.get("/admin/audit?action=user.invite").text
+    assert "user.invite" in page and "HYPERLINK" not in page
+    failures = client.get("/admin/audit?outcome=failure").text
+    assert "HYPERLINK" in failures
+    export = client.get("/admin/audit/export.csv?outcome=failure")
+    assert export.mimetype == "text/csv"
+    text = export.get_data(as_text=True)
+    assert text.startswith("\ufefftime_utc,")
+    assert "'=HYPERLINK" in text  # formula neutralised
+    assert "user.invite" not in text
+
+
+def test_no_route_changes_the_log(app: Flask) -> None:
+    """Every audit route answers GET only: nothing edits or deletes events."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("audit."):
+            assert (rule.methods or set()) <= {"GET", "HEAD", "OPTIONS"}, rule
+
+
+def test_participant_cannot_read_the_log(client: FlaskClient, auth: Auth) -> None:
+    """The log and its export are for admins."""
+    auth.login_as(Role.INSTRUCTOR)
+    assert client.get("/admin/audit").status_code == 403
+    assert client.get("/admin/audit/export.csv").status_code == 403

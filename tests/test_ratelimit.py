@@ -1,0 +1,92 @@
+"""Throttling password guessing: growing delays that changed case, spaces or forged forwarding
+headers cannot get around."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lms.config import ConfigError
+from lms.extensions import db
+from tests import factories
+from tests.conftest import make_app
+
+
+def fail(client: FlaskClient, email: str, **headers: str) -> int:
+    return client.post("/login", data={"email": email, "password": "a wrong password"},
+                       headers=headers).status_code
+
+
+def test_login_throttled_after_five_failures(client: FlaskClient) -> None:
+    """The sixth failed attempt within a minute is refused with 429 and a plain message."""
+    factories.make_user(email="target@example.org")
+    db.session.commit()
+    assert [fail(client, "target@example.org") for _ in range(5)] == [401] * 5
+    response = client.post("/login", data={"email": "target@example.org",
+                                           "password": factories.PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.text
+
+
+@pytest.mark.parametrize("variant", ["TARGET@example.org", " target@example.org ",
+                                     "tar get@example.org", "Target@Example.ORG\t"])
+def test_variants_of_the_name_share_one_counter(client: FlaskClient, variant: str) -> None:
+    """Changing case or adding spaces does not reset the count."""
+    for _ in range(5):
+        fail(client, "target@example.org")
+    assert fail(client, variant) == 429
+
+
+def test_forwarded_header_is_not_trusted(client: FlaskClient) -> None:
+    """A forged X-Forwarded-For does not give a fresh address to the throttle."""
+    for n in range(5):
+        fail(client, "target@example.org", **{"X-Forwarded-For": f"10.0.0.{n}"})
+    assert fail(client, "target@example.org", **{"X-Forwarded-For": "10.9.9.9"}) == 429
+
+
+def test_successful_logins_are_not_counted(client: FlaskClient) -> None:
+    """Only failures count: a user logging in and out often is never throttled."""
+    user = factories.make_user()
+    db.session.commit()
+    for _ in range(8):
+        response = client.post("/login", data={"email": user.email,
+                                               "password": factories.PASSWORD})
+        assert response.status_code == 302
+        client.post("/logout")
+
+
+def test_other_accounts_unaffected_from_another_address(app: Flask) -> None:
+    """Guessing at one account does not lock out its owner on another address."""
+    owner = factories.make_user(email="owner@example.org")
+    db.session.commit()
+    attacker = app.test_client()
+    for _ in range(5):
+        attacker.post("/login", data={"email": "owner@example.org", "password": "nope nope!"},
+                      environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    response = app.test_client().post(
+        "/login", data={"email": owner.email, "password": factories.PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.1"})
+    assert response.status_code == 302
+
+
+def test_password_link_requests_throttled(client: FlaskClient) -> None:
+    """Asking for reset links is limited per account too."""
+    codes = [client.post("/password/forgot", data={"email": "x@example.org"}).status_code
+             for _ in range(4)]
+    assert codes == [302, 302, 302, 429]
+
+
+def test_production_refuses_memory_storage_with_workers(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """With several workers, per-process counters would not add up: production refuses them."""
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        make_app(tmp_path, ENV_NAME="production", SECRET_KEY="x" * 40,
+                 PUBLIC_BASE_URL="https://lms.example.org", RATELIMIT_STORAGE_URI="memory://")
+    app = make_app(tmp_path, ENV_NAME="production", SECRET_KEY="x" * 40,
+                   PUBLIC_BASE_URL="https://lms.example.org",
+                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+    assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
