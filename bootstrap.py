@@ -27,6 +27,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 PACKAGE = "course_content/migration-governance"
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
+
 
 
 def main(argv: list[str]) -> int:
@@ -109,8 +111,10 @@ def run_platform(extra: list[str]) -> int:
     run([flask, "lms", "load", PACKAGE], env=env)
     run([flask, "lms", "demo"], env=env)
     print("\nServing on http://127.0.0.1:5000/ (Ctrl+C to stop)\n", flush=True)
+    # The access log leaves out query strings: password links carry their token there.
     return run([str(BIN / "gunicorn"), "--bind", "127.0.0.1:5000", "--workers", "2",
-                "--access-logfile", "-", *extra, "wsgi:app"], check=False, env=env)
+                "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT, *extra,
+                "wsgi:app"], check=False, env=env)
 
 
 if __name__ == "__main__":
