@@ -75,7 +75,8 @@ class Server:
     env: dict[str, str]
 
     def flask(self, *args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=self.env,
+        result = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT,  # noqa: S603
+                                env=self.env,
                                 capture_output=True, text=True, check=True, timeout=300)
         return result.stdout
 
