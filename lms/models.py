@@ -15,11 +15,11 @@ from lms.courses.models import (
 )
 from lms.mail.models import OutboxMessage
 from lms.progress.models import Edition, Enrolment, EnrolmentStatus, LessonCompletion
-from lms.quizzes.models import Option, Question, Quiz
+from lms.quizzes.models import Option, Question, Quiz, QuizAttempt
 
 __all__ = [
     "AuditEvent", "OutboxMessage", "PasswordToken", "TokenPurpose", "UserSession",
     "CoursePackage", "Edition", "Enrolment", "EnrolmentStatus", "GlossaryTerm", "Lesson",
     "LessonCompletion", "MediaFile", "Module", "ModuleInstructor", "Option", "Programme",
-    "Question", "Quiz", "Role", "Topic", "Unit", "User", "UnitTopic",
+    "Question", "Quiz", "QuizAttempt", "Role", "Topic", "Unit", "User", "UnitTopic",
 ]

@@ -6,11 +6,13 @@ updated in place. Texts are stored as ``{"en": markdown, "ar": markdown}``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.db_types import UTCDateTime
 from lms.extensions import db
 
 
@@ -81,3 +83,32 @@ class Option(db.Model):  # type: ignore[name-defined,misc]
     is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
     question: Mapped[Question] = relationship(back_populates="options")
+
+
+class QuizAttempt(db.Model):  # type: ignore[name-defined,misc]
+    """One participant's attempt at a quiz, graded on the server.
+
+    ``passed`` is set when the attempt is fully graded and reaches the quiz's pass mark; a quiz
+    counts as passed once any attempt has ``passed`` true.
+    """
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (UniqueConstraint("quiz_id", "user_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float | None] = mapped_column(Float)
+    percent: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The questions and options as shown, in the order shown, so later edits change nothing.
+    snapshot: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    responses: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    quiz: Mapped[Quiz] = relationship()

@@ -168,3 +168,15 @@ def test_invalid_package_loads_nothing(app: Flask, package_copy: Path) -> None:
     assert [str(p) for p in raised.value.problems] == [
         "modules/02-beta/01-third.md:3: 'minutes' must be a whole number"]
     assert row_counts() == before
+
+
+def test_course_package_loads_twice_without_changes(app: Flask) -> None:
+    """The certificate's package loads, and loading it again leaves every table as it was."""
+    from tests.conftest import COURSE_PACKAGE
+
+    load(app, COURSE_PACKAGE)
+    before = row_counts()
+    assert before["topics"] == 29 and before["quizzes"] == 29 and before["units"] == 14
+    summary = load(app, COURSE_PACKAGE)
+    assert row_counts() == before
+    assert not summary.created and not summary.updated and not summary.retired

@@ -1,0 +1,44 @@
+"""Quiz results as the completion rule reads them: batch functions with a fixed query count."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.quizzes.models import Quiz, QuizAttempt
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    passed: bool  # any attempt reached the pass mark (a later, lower one never un-passes it)
+    best_percent: float | None  # the highest graded percentage, None before any grade
+    attempts: int  # submitted attempts
+
+
+def quizzes_by_topic(topic_ids: Collection[int]) -> dict[int, Quiz]:
+    """The live quiz of each topic that has one (one query)."""
+    if not topic_ids:
+        return {}
+    quizzes = db.session.scalars(select(Quiz).where(Quiz.topic_id.in_(topic_ids),
+                                                    Quiz.is_retired.is_(False)))
+    return {quiz.topic_id: quiz for quiz in quizzes}
+
+
+def quiz_results(user_ids: Collection[int],
+                 topic_ids: Collection[int]) -> dict[tuple[int, int], QuizResult]:
+    """Each (user, topic) pair's quiz result, for those with a submitted attempt (one query)."""
+    if not user_ids or not topic_ids:
+        return {}
+    rows = db.session.execute(
+        select(QuizAttempt.user_id, Quiz.topic_id,
+               func.max(func.cast(QuizAttempt.passed, db.Integer)),
+               func.max(QuizAttempt.percent), func.count(QuizAttempt.id))
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(QuizAttempt.user_id.in_(user_ids), Quiz.topic_id.in_(topic_ids),
+               QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.user_id, Quiz.topic_id))
+    return {(user_id, topic_id): QuizResult(bool(passed), best, count)
+            for user_id, topic_id, passed, best, count in rows}
