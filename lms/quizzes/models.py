@@ -1,4 +1,4 @@
-"""Quizzes, questions and their options as stored data; attempts come with the quiz engine.
+"""Quizzes, questions, options, attempts and the graded answers of submitted attempts.
 
 Question and option keys are the stable ids of the package's quiz files, so a reloaded quiz is
 updated in place. Texts are stored as ``{"en": markdown, "ar": markdown}``.
@@ -9,11 +9,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db_types import UTCDateTime
 from lms.extensions import db
+
+SOURCE_PACKAGE = "package"
+SOURCE_BROWSER = "browser"
+
+# Attempt states: answering; submitted with an essay still to grade; submitted and fully graded.
+IN_PROGRESS = "in_progress"
+PENDING = "pending"
+GRADED = "graded"
 
 
 class Quiz(db.Model):  # type: ignore[name-defined,misc]
@@ -31,6 +50,10 @@ class Quiz(db.Model):  # type: ignore[name-defined,misc]
     draw_count: Mapped[int | None] = mapped_column(Integer)
     review_policy: Mapped[str] = mapped_column(String(30), default="after_each_attempt")
     source_file: Mapped[str] = mapped_column(String(300), default="")
+    # "package" while the course package owns the quiz; "browser" once an instructor has
+    # edited or imported it on the platform, after which reloading the package leaves it alone.
+    source: Mapped[str] = mapped_column(String(20), default=SOURCE_PACKAGE,
+                                        server_default=SOURCE_PACKAGE)
     is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
     questions: Mapped[list[Question]] = relationship(
@@ -89,17 +112,24 @@ class QuizAttempt(db.Model):  # type: ignore[name-defined,misc]
     """One participant's attempt at a quiz, graded on the server.
 
     ``passed`` is set when the attempt is fully graded and reaches the quiz's pass mark; a quiz
-    counts as passed once any attempt has ``passed`` true.
+    counts as passed once any attempt has ``passed`` true. ``percent`` stays empty while an
+    essay waits for its grade.
     """
 
     __tablename__ = "quiz_attempts"
-    __table_args__ = (UniqueConstraint("quiz_id", "user_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "user_id", "number"),
+        # One open attempt per participant and quiz, even when two starts race.
+        Index("uq_quiz_attempts_open", "quiz_id", "user_id", unique=True,
+              sqlite_where=text("status = 'in_progress'"),
+              postgresql_where=text("status = 'in_progress'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -110,5 +140,50 @@ class QuizAttempt(db.Model):  # type: ignore[name-defined,misc]
     # The questions and options as shown, in the order shown, so later edits change nothing.
     snapshot: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     responses: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_page: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # "participant" when submitted, "time_limit" when the deadline closed it.
+    ended_by: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     quiz: Mapped[Quiz] = relationship()
+    answers: Mapped[list[AttemptAnswer]] = relationship(
+        back_populates="attempt", order_by="AttemptAnswer.position"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == IN_PROGRESS
+
+
+class AttemptAnswer(db.Model):  # type: ignore[name-defined,misc]
+    """A graded question of a submitted attempt; ``marks`` stays empty until an essay is graded.
+
+    Rows exist only for submitted attempts: they feed the grading queue and the statistics.
+    """
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(64))
+    question_type: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    max_marks: Mapped[float] = mapped_column(Float, default=0.0)
+    marks: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    graded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+
+    @property
+    def credit(self) -> float | None:
+        """The share of the question's marks earned, 0 to 1; None while ungraded."""
+        if self.marks is None:
+            return None
+        return self.marks / self.max_marks if self.max_marks else 0.0

@@ -1,11 +1,13 @@
-"""Reading a package's `.quiz.yaml` files into quiz specs, with every problem reported."""
+"""Reading quiz definitions (`.quiz.yaml` files, or questions built by an importer or a form)
+into quiz specs, with every problem reported with its line."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from lms.courses.fields import Fields
-from lms.courses.problems import Report, load_yaml, read_text
+from lms.courses.problems import LineDict, LineList, Report, load_yaml, read_text
 from lms.quizzes.question_types import QUESTION_TYPES, question_keys
 from lms.quizzes.specs import QuestionSpec, QuizSpec
 
@@ -15,10 +17,39 @@ REVIEW_POLICIES = ("after_each_attempt", "after_pass_or_last", "never")
 
 
 def read_quiz(path: Path, report: Report) -> QuizSpec | None:
-    """Read and check a quiz file; returns None when it cannot be parsed at all."""
+    """Read and check a quiz file (`.quiz.yaml`, or GIFT with the default settings).
+
+    Returns None when it cannot be parsed at all.
+    """
     text = read_text(path, report)
     if text is None:
         return None
+    if path.name.endswith(".gift"):
+        return read_gift_text(text, path, report)
+    return read_quiz_text(text, path, report)
+
+
+def read_gift_text(text: str, path: Path, report: Report) -> QuizSpec:
+    """A GIFT quiz: its questions checked as a `.quiz.yaml` file's are; GIFT has no ``ref``."""
+    from lms.quizzes.importing.gift import parse_gift
+
+    parsed = parse_gift(text)
+    for line, message in parsed.problems:
+        report.add(path, line, message)
+    quiz = QuizSpec(file=report.relative(path), title=None)
+    for definition in parsed.definitions:
+        question = read_question(Fields(definition, path, report, "a question"),
+                                 require_ref=False)
+        if question is not None:
+            quiz.questions.append(question)
+    if not quiz.questions and not parsed.problems:
+        report.add(path, None, "the quiz file has no questions")
+    return quiz
+
+
+def read_quiz_text(text: str, path: Path, report: Report, *,
+                   require_ref: bool = True) -> QuizSpec | None:
+    """Read and check a quiz in the `.quiz.yaml` format from its text."""
     data = load_yaml(text, path, report)
     if data is None:
         if text.strip() == "":
@@ -31,7 +62,8 @@ def read_quiz(path: Path, report: Report) -> QuizSpec | None:
         _read_settings(Fields(f.raw("settings"), path, report, "'settings'"), quiz)
     seen: dict[str, int] = {}
     for item, _line in f.items("questions"):
-        question = _read_question(Fields(item, path, report, "a question"))
+        question = read_question(Fields(item, path, report, "a question"),
+                                 require_ref=require_ref)
         if question is None:
             continue
         if question.key in seen:
@@ -61,7 +93,8 @@ def _read_settings(f: Fields, quiz: QuizSpec) -> None:
     quiz.review_policy = f.choice("review", REVIEW_POLICIES, default="after_each_attempt")
 
 
-def _read_question(f: Fields) -> QuestionSpec | None:
+def read_question(f: Fields, *, require_ref: bool = True) -> QuestionSpec | None:
+    """One question's definition, checked by its type; None when it cannot be used."""
     key = f.key()
     type_name = f.raw("type")
     if type_name not in QUESTION_TYPES:
@@ -76,10 +109,28 @@ def _read_question(f: Fields) -> QuestionSpec | None:
     default_points = 1.0 if question_type.graded else 0.0
     points = f.number("points", default=default_points, minimum=0, maximum=1000)
     ref = None
-    if question_type.graded or f.has("ref"):
+    if (question_type.graded and require_ref) or f.has("ref"):
         ref = f.text("ref")
     settings, options = question_type.parse(f)
     if key is None or text is None:
         return None
     return QuestionSpec(key=key, type=type_name, line=f.line, points=points or 0.0, text=text,
                         feedback=feedback, ref=ref, settings=settings, options=options)
+
+
+def as_line_data(value: Any, line: int) -> Any:
+    """Plain dicts and lists as the line-keeping ones the YAML reader makes, all at ``line``.
+
+    Definitions built by an importer or a form then go through the same checks as a file.
+    """
+    if isinstance(value, dict):
+        mapping = LineDict((k, as_line_data(v, line)) for k, v in value.items())
+        mapping.line = line
+        mapping.key_lines = {k: line for k in value}
+        return mapping
+    if isinstance(value, list):
+        items = LineList(as_line_data(v, line) for v in value)
+        items.line = line
+        items.item_lines = [line] * len(value)
+        return items
+    return value

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from lms.extensions import db
-from lms.quizzes.models import Quiz, QuizAttempt
+from lms.quizzes.models import IN_PROGRESS, PENDING, Quiz, QuizAttempt
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,35 @@ def quiz_results(user_ids: Collection[int],
         .group_by(QuizAttempt.user_id, Quiz.topic_id))
     return {(user_id, topic_id): QuizResult(bool(passed), best, count)
             for user_id, topic_id, passed, best, count in rows}
+
+
+@dataclass(frozen=True)
+class TopicQuizStatus:
+    """What the lesson page says about its topic's quiz, for one participant."""
+
+    quiz_id: int
+    pass_mark: int
+    passed: bool
+    best_percent: float | None
+    submitted: int  # submitted attempts
+    in_progress: bool
+    pending: bool  # a submitted attempt waits for an essay's grade
+
+
+def topic_quiz_status(user_id: int, topic_id: int) -> TopicQuizStatus | None:
+    """The topic's live quiz with the user's results, or None without a quiz (one query)."""
+    attempt = QuizAttempt
+    row = db.session.execute(
+        select(Quiz.id, Quiz.pass_mark,
+               func.max(case((attempt.passed.is_(True), 1), else_=0)),
+               func.max(attempt.percent), func.count(attempt.submitted_at),
+               func.max(case((attempt.status == IN_PROGRESS, 1), else_=0)),
+               func.max(case((attempt.status == PENDING, 1), else_=0)))
+        .outerjoin(attempt, and_(attempt.quiz_id == Quiz.id, attempt.user_id == user_id))
+        .where(Quiz.topic_id == topic_id, Quiz.is_retired.is_(False))
+        .group_by(Quiz.id, Quiz.pass_mark)).first()
+    if row is None:
+        return None
+    quiz_id, pass_mark, passed, best, submitted, in_progress, pending = row
+    return TopicQuizStatus(quiz_id, pass_mark, bool(passed), best, submitted or 0,
+                           bool(in_progress), bool(pending))

@@ -1,0 +1,133 @@
+"""Grading on the server: automatic grading at submission, instructors' grades for essays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from lms.audit.services import record
+from lms.auth.models import User
+from lms.courses.models import Topic
+from lms.extensions import db
+from lms.quizzes.models import GRADED, PENDING, AttemptAnswer, Quiz, QuizAttempt
+from lms.quizzes.question_types import QUESTION_TYPES
+
+MAX_COMMENT = 5000
+
+
+class GradeError(ValueError):
+    """A grade that cannot be recorded; the message says why."""
+
+
+def lock_attempt(attempt_id: int) -> QuizAttempt:
+    """The attempt, re-read and locked for this transaction (a row lock on PostgreSQL)."""
+    attempt = db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update()
+        .execution_options(populate_existing=True))
+    if attempt is None:
+        raise LookupError(attempt_id)
+    return attempt
+
+
+def grade_attempt(attempt: QuizAttempt, quiz: Quiz, now: datetime) -> None:
+    """Grade every question of a just-submitted attempt and record the answers.
+
+    Essays with text stay ungraded (``marks`` empty) and keep the attempt pending.
+    """
+    answers = []
+    for position, question in enumerate(attempt.snapshot):
+        kind = QUESTION_TYPES[question["type"]]
+        if not kind.graded:
+            continue
+        response = (attempt.responses or {}).get(question["key"])
+        credit = kind.grade(question, response)
+        marks = None if credit is None else round(credit * question["points"], 6)
+        answers.append(AttemptAnswer(
+            attempt_id=attempt.id, question_key=question["key"], question_type=question["type"],
+            position=position, response=response, max_marks=question["points"], marks=marks,
+            graded_at=None if marks is None else now))
+    db.session.add_all(answers)
+    _total(attempt, quiz, answers, now)
+
+
+def _total(attempt: QuizAttempt, quiz: Quiz, answers: Sequence[AttemptAnswer],
+           now: datetime) -> None:
+    attempt.max_score = round(sum(a.max_marks for a in answers), 6)
+    attempt.score = round(sum(a.marks for a in answers if a.marks is not None), 6)
+    if any(a.marks is None for a in answers):
+        attempt.status, attempt.percent, attempt.passed = PENDING, None, False
+        attempt.graded_at = None
+        return
+    attempt.percent = (round(100 * attempt.score / attempt.max_score, 2)
+                       if attempt.max_score else 100.0)
+    attempt.passed = attempt.percent + 1e-9 >= quiz.pass_mark
+    attempt.status = GRADED
+    attempt.graded_at = now
+
+
+def grade_answer(answer: AttemptAnswer, grader: User, marks: float, comment: str,
+                 now: datetime) -> QuizAttempt:
+    """Record an instructor's marks and comment for an essay; re-total its attempt.
+
+    Grading again replaces the earlier grade, and the audit log keeps both.
+
+    :raises GradeError: for marks outside 0 to the question's marks, or an attempt not yet
+        submitted.
+    """
+    if not 0 <= marks <= answer.max_marks:
+        raise GradeError(answer.max_marks)
+    attempt = lock_attempt(answer.attempt_id)
+    if attempt.submitted_at is None:
+        raise GradeError(answer.max_marks)
+    previous = answer.marks
+    answer.marks = round(marks, 6)
+    answer.comment = comment.strip()[:MAX_COMMENT]
+    answer.graded_by_id = grader.id
+    answer.graded_at = now
+    db.session.flush()
+    answers = db.session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
+    _total(attempt, attempt.quiz, answers, now)
+    record(grader, "quiz.grade", attempt, question=answer.question_key, marks=answer.marks,
+           previous="" if previous is None else previous, participant=attempt.user_id)
+    db.session.flush()
+    return attempt
+
+
+def recorded_grade(quiz: Quiz, attempts: Sequence[QuizAttempt]) -> float | None:
+    """The participant's grade for the quiz: the highest or the last graded attempt's."""
+    graded = [a for a in attempts if a.percent is not None]
+    if not graded:
+        return None
+    if quiz.grading == "last":
+        return max(graded, key=lambda a: a.number).percent
+    return max(a.percent or 0.0 for a in graded)
+
+
+@dataclass
+class WaitingAnswer:
+    answer: AttemptAnswer
+    attempt: QuizAttempt
+    topic: Topic
+    participant: User
+
+
+def grading_queue(module_ids: set[int] | None, limit: int = 200) -> list[WaitingAnswer]:
+    """Essays waiting for a grade in the given modules (all for None), oldest first.
+
+    One query, however long the queue.
+    """
+    query = (
+        select(AttemptAnswer, QuizAttempt, Topic, User)
+        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .join(Topic, Topic.id == Quiz.topic_id)
+        .join(User, User.id == QuizAttempt.user_id)
+        .where(AttemptAnswer.marks.is_(None), QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.submitted_at, AttemptAnswer.position).limit(limit))
+    if module_ids is not None:
+        query = query.where(Topic.module_id.in_(module_ids))
+    return [WaitingAnswer(*row) for row in db.session.execute(query)]

@@ -1,0 +1,75 @@
+"""Instructor pages for moving quizzes in and out: importing a file, exporting GIFT."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response
+
+from lms.auth.decorators import role_required
+from lms.auth.models import Role
+from lms.db_types import utcnow
+from lms.extensions import db
+from lms.quizzes.forms import ImportForm
+from lms.quizzes.gift_export import quiz_to_gift
+from lms.quizzes.importing import ImportInvalid, import_quiz, package_images, read_quiz_file
+from lms.quizzes.permissions import NotFound, quiz_to_edit, topic_to_edit
+from lms.quizzes.snapshot import live_questions
+from lms.quizzes.store import question_spec
+
+bp = Blueprint("quiz_transfer", __name__, url_prefix="/author/quizzes", template_folder="templates")
+STAFF = (Role.INSTRUCTOR, Role.ADMIN)
+
+
+@bp.route("/topics/<slug>/import", methods=["GET", "POST"])
+@role_required(*STAFF)
+def import_file(slug: str) -> str | Response | tuple[str, int]:
+    """Upload a GIFT, Aiken or quiz YAML file as the topic's quiz; all of it or nothing.
+
+    :raises 404: for a topic outside the user's modules.
+    """
+    try:
+        topic, _module, quiz = topic_to_edit(current_user, slug)
+    except NotFound:
+        abort(404)
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = secure_filename(upload.filename or "") or "quiz.txt"
+        try:
+            imported = read_quiz_file(upload.read(), filename, form.format.data,
+                                      package_images(topic))
+            quiz, _summary = import_quiz(topic, imported, current_user, filename,
+                                         replace=form.mode.data != "add", now=utcnow())
+        except ImportInvalid as invalid:
+            db.session.rollback()
+            problems = invalid.problems
+        else:
+            db.session.commit()
+            flash(_("%(num)d questions imported from %(file)s.",
+                    num=len(imported.spec.questions), file=filename), "success")
+            return redirect(url_for("quiz_authoring.edit_quiz", quiz_id=quiz.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("quizzes/manage/import.html", form=form, topic=topic, quiz=quiz,
+                           problems=problems), status
+
+
+@bp.get("/<int:quiz_id>/export.gift")
+@role_required(*STAFF)
+def export_gift(quiz_id: int) -> Response:
+    """The quiz's questions as a GIFT file to download.
+
+    :raises 404: for a quiz outside the user's modules.
+    """
+    try:
+        quiz, topic, _module = quiz_to_edit(current_user, quiz_id)
+    except NotFound:
+        abort(404)
+    text = quiz_to_gift(quiz.title.get("en", topic.slug),
+                        [question_spec(q) for q in live_questions(quiz.id)])
+    response = Response(text, mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="{topic.slug}.gift"'
+    return response

@@ -1,0 +1,343 @@
+"""Instructors' quiz pages: only for the module's instructors and admins; settings,
+questions of every type, order, preview, statistics, import and export, grading essays."""
+
+from __future__ import annotations
+
+import html
+import io
+import random
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from lms.audit.models import AuditEvent
+from lms.auth.models import Role
+from lms.db_types import utcnow
+from lms.extensions import db
+from lms.quizzes import attempts as service
+from lms.quizzes.models import SOURCE_BROWSER, AttemptAnswer, Quiz, QuizAttempt
+from lms.quizzes.question_types import QUESTION_TYPES
+from lms.quizzes.snapshot import live_questions
+from tests import factories
+from tests.conftest import Auth
+from tests.quizzes.conftest import (
+    enrolled,
+    form_fields,
+    module_instructor,
+    quiz_of,
+    right_response,
+    wrong_response,
+)
+
+pytestmark = pytest.mark.usefixtures("loaded")
+
+
+def rows(*items: dict[str, Any]) -> dict[str, Any]:
+    data = {}
+    for index, item in enumerate(items):
+        for name, value in item.items():
+            data[f"rows-{index}-{name}"] = value
+    return data
+
+
+NEW_QUESTIONS: dict[str, dict[str, Any]] = {
+    "single": {"text": "Who protects refugees?", "points": "2", **rows(
+        {"text": "UNHCR", "credit": "100", "feedback": "Yes, by its mandate"},
+        {"text": "ILO", "feedback": "No: labour standards"}, {"text": ""})},
+    "multiple": {"text": "Which are treaties?", **rows(
+        {"text": "1951 Convention", "credit": "50"}, {"text": "1967 Protocol", "credit": "50"},
+        {"text": "A press release", "credit": "-100"})},
+    "true_false": {"text": "IDPs have crossed a border.", "answer": "false",
+                   "feedback_true": "No: they stay inside", "feedback_false": "Right"},
+    "short_answer": {"text": "Name the principle.", **rows(
+        {"text": "non-refoulement"}, {"text": "refoul*", "credit": "50"})},
+    "matching": {"text": "Match.", "distractors": "Tourist\n", **rows(
+        {"text": "Refugee", "answer": "Outside"}, {"text": "IDP", "answer": "Inside"})},
+    "numeric": {"text": "Year of the Protocol?", **rows(
+        {"value": "1967"}, {"minimum": "1960", "maximum": "1970", "credit": "25"})},
+    "essay": {"text": "Reflect on a case.", "min_words": "20", "guidance": "Look for a case"},
+    "description": {"text": "Part two is about law."},
+}
+
+
+def new_question(client: FlaskClient, quiz: Quiz, type_name: str, data: dict[str, Any]) -> Any:
+    return client.post(f"/author/quizzes/{quiz.id}/questions/new",
+                       data={"type": type_name, **data})
+
+
+def test_participants_never_reach_authoring(client: FlaskClient, auth: Auth) -> None:
+    """Every instructor page answers 403 to a participant, by GET and by direct POST."""
+    auth.login_as(Role.PARTICIPANT)
+    quiz = quiz_of("first")
+    for method, path in (("GET", "/author/quizzes"), ("GET", f"/author/quizzes/{quiz.id}"),
+                         ("POST", f"/author/quizzes/{quiz.id}"),
+                         ("POST", f"/author/quizzes/{quiz.id}/questions/new"),
+                         ("GET", f"/author/quizzes/{quiz.id}/preview"),
+                         ("GET", f"/author/quizzes/{quiz.id}/export.gift"),
+                         ("POST", "/author/quizzes/topics/first/import"),
+                         ("GET", "/author/quizzes/grading")):
+        assert client.open(path, method=method).status_code == 403, path
+
+
+def test_instructors_reach_only_their_modules(client: FlaskClient, auth: Auth) -> None:
+    """An instructor of another module gets 404 for this module's quiz, as for no quiz."""
+    auth.login(module_instructor("beta"))
+    quiz = quiz_of("first")
+    question = live_questions(quiz.id)[0]
+    for path in (f"/author/quizzes/{quiz.id}", f"/author/quizzes/{quiz.id}/preview",
+                 f"/author/quizzes/{quiz.id}/statistics", f"/author/quizzes/{quiz.id}/export.gift",
+                 f"/author/quizzes/{quiz.id}/questions/{question.id}",
+                 "/author/quizzes/topics/first/import"):
+        assert client.get(path).status_code == 404, path
+    assert client.post(f"/author/quizzes/{quiz.id}/questions/{question.id}/remove"
+                       ).status_code == 404
+    assert client.post("/author/quizzes/topics/first/create").status_code == 404
+    assert not live_questions(quiz.id)[0].is_retired
+    index = client.get("/author/quizzes").text
+    assert "Beta module" in index and "Alpha module" not in index
+
+
+def test_admins_reach_every_quiz(client: FlaskClient, auth: Auth) -> None:
+    """Admins edit any module's quizzes."""
+    auth.login_as(Role.ADMIN)
+    assert client.get(f"/author/quizzes/{quiz_of('first').id}").status_code == 200
+    index = client.get("/author/quizzes").text
+    assert "Alpha module" in index and "Beta module" in index
+
+
+def test_write_a_quiz_with_every_type_and_take_it(app: Flask, client: FlaskClient,
+                                                  auth: Auth) -> None:
+    """An instructor creates a quiz for a topic and a question of every type; a
+    participant's right answers earn full marks on all but the essay."""
+    auth.login(module_instructor("beta"))
+    response = client.post("/author/quizzes/topics/third/create")
+    quiz = quiz_of("third")
+    assert response.headers["Location"].endswith(f"/author/quizzes/{quiz.id}")
+    assert quiz.source == SOURCE_BROWSER
+    for type_name, data in NEW_QUESTIONS.items():
+        assert client.get(f"/author/quizzes/{quiz.id}/questions/new?type={type_name}"
+                          ).status_code == 200
+        response = new_question(client, quiz, type_name, data)
+        assert response.status_code == 302, (type_name, response.text)
+    stored = live_questions(quiz.id)
+    assert [q.type for q in stored] == list(NEW_QUESTIONS)
+    assert stored[0].points == 2.0 and stored[0].options[0].feedback == {
+        "en": "Yes, by its mandate"}
+    assert [o.text["en"] for o in stored[4].options] == ["Refugee", "IDP", "Tourist"]
+    participant = enrolled()
+    attempt = service.start_attempt(participant, quiz, utcnow(), random.Random(2))
+    form: dict[str, list[str]] = {}
+    for question in attempt.snapshot:
+        for name, value in form_fields(question, right_response(question)).items():
+            form[name] = value if isinstance(value, list) else [value]
+    for page in range(service.page_count(attempt.snapshot)):
+        service.save_page(attempt, form, page, utcnow())
+    service.submit_attempt(attempt, participant, utcnow())
+    assert attempt.status == "pending" and attempt.score == 7.0 and attempt.max_score == 8.0
+
+
+def test_a_question_with_problems_is_not_saved(client: FlaskClient, auth: Auth) -> None:
+    """The type's rules are checked; the page lists the problems and nothing is stored."""
+    auth.login(module_instructor())
+    quiz = quiz_of("first")
+    before = len(live_questions(quiz.id))
+    response = new_question(client, quiz, "single", {"text": "Which?", **rows(
+        {"text": "A"}, {"text": "B"})})
+    assert response.status_code == 400
+    assert "needs exactly one correct choice (found 0)" in response.text
+    assert 'role="alert"' in response.text
+    response = new_question(client, quiz, "multiple", {"text": "Which?", **rows(
+        {"text": "A", "credit": "60"}, {"text": "B", "credit": "60"})})
+    assert "add up to 100 (they add up to 120)" in response.text
+    response = new_question(client, quiz, "numeric", {"text": "N?", **rows(
+        {"minimum": "5", "maximum": "1"})})
+    assert "'min' must not be greater than 'max'" in html.unescape(response.text)
+    response = new_question(client, quiz, "single", {"text": "", "points": "abc"})
+    assert response.status_code == 400 and 'aria-invalid="true"' in response.text
+    assert client.get(f"/author/quizzes/{quiz.id}/questions/new?type=nope").status_code == 404
+    assert len(live_questions(quiz.id)) == before
+    assert quiz_of("first").source == "package"
+
+
+def test_edit_move_and_remove_questions(client: FlaskClient, auth: Auth) -> None:
+    """Editing keeps the question's id and past attempts; moving and removing keep order."""
+    participant = enrolled()
+    quiz = quiz_of("first")
+    attempt = service.start_attempt(participant, quiz, utcnow())
+    db.session.commit()
+    auth.login(module_instructor())
+    first = live_questions(quiz.id)[0]
+    page = client.get(f"/author/quizzes/{quiz.id}/questions/{first.id}").text
+    assert "An asylum-seeker" in page and 'value="100.0"' in page
+    data = {"text": "Whose claim is still open?", "points": "1", **rows(
+        {"key": "a", "text": "An asylum-seeker", "credit": "100"},
+        {"key": "b", "text": "A recognised refugee"},
+        {"text": "A tourist"})}
+    assert client.post(f"/author/quizzes/{quiz.id}/questions/{first.id}",
+                       data=data).status_code == 302
+    edited = live_questions(quiz.id)[0]
+    assert edited.key == "q1" and edited.text == {"en": "Whose claim is still open?"}
+    assert [o.key for o in edited.options if not o.is_retired] == ["a", "b", "c"]
+    db.session.refresh(attempt)
+    assert attempt.snapshot[0]["text"]["en"] == "<p>Which person has a claim that is not yet " \
+                                                "decided?</p>"
+    second = live_questions(quiz.id)[1]
+    client.post(f"/author/quizzes/{quiz.id}/questions/{second.id}/move",
+                data={"direction": "up"})
+    assert [q.key for q in live_questions(quiz.id)][:2] == ["q2", "q1"]
+    client.post(f"/author/quizzes/{quiz.id}/questions/{second.id}/remove")
+    assert "q2" not in [q.key for q in live_questions(quiz.id)]
+    assert quiz_of("first").source == SOURCE_BROWSER
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"quiz.question_edited", "quiz.question_moved", "quiz.question_removed"} <= actions
+
+
+def test_settings(client: FlaskClient, auth: Auth) -> None:
+    """Settings are saved with their checks; a draw larger than the pool is refused."""
+    auth.login(module_instructor())
+    quiz = quiz_of("first")
+    settings = {"title": "Check yourself", "title_ar": "اختبر نفسك", "pass_mark": "80",
+                "attempts_allowed": "3", "grading": "last", "time_limit_minutes": "20",
+                "draw_count": "", "shuffle_questions": "y", "review_policy": "never"}
+    assert client.post(f"/author/quizzes/{quiz.id}", data=settings).status_code == 302
+    quiz = quiz_of("first")
+    assert (quiz.title, quiz.pass_mark, quiz.attempts_allowed, quiz.grading) == (
+        {"en": "Check yourself", "ar": "اختبر نفسك"}, 80, 3, "last")
+    assert quiz.shuffle_questions and not quiz.shuffle_choices and quiz.review_policy == "never"
+    response = client.post(f"/author/quizzes/{quiz.id}", data={**settings, "draw_count": "50"})
+    assert response.status_code == 400 and "The quiz has only 8 questions." in response.text
+    response = client.post(f"/author/quizzes/{quiz.id}", data={**settings, "pass_mark": "101"})
+    assert response.status_code == 400
+
+
+def test_preview_shows_the_participants_view_and_stores_nothing(client: FlaskClient,
+                                                                auth: Auth) -> None:
+    """The preview has no answers in it; checking answers grades them and saves nothing."""
+    auth.login(module_instructor())
+    quiz = quiz_of("first")
+    page = client.get(f"/author/quizzes/{quiz.id}/preview").text
+    assert "Which person has a claim" in page
+    assert "Right, the claim of an asylum-seeker is still pending." not in page
+    response = client.post(f"/author/quizzes/{quiz.id}/preview",
+                           data={"seed": "5", "q-q2": "false", "q-q6": "1951"})
+    assert "Wrong, that is exactly what it forbids." in response.text
+    assert "Review of your answers" in response.text and "1 of 7 marks" in response.text
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
+
+
+def _submitted(quiz: Quiz, right: int) -> None:
+    """An attempt answering the first ``right`` questions rightly."""
+    user = enrolled()
+    attempt = service.start_attempt(user, quiz, utcnow(), random.Random(1))
+    attempt.responses = {q["key"]: (right_response if i < right else wrong_response)(q)
+                         for i, q in enumerate(attempt.snapshot)}
+    service.submit_attempt(attempt, user, utcnow())
+
+
+def test_statistics(client: FlaskClient, auth: Auth) -> None:
+    """Facility and discrimination appear per question once attempts exist."""
+    auth.login(module_instructor())
+    quiz = quiz_of("first")
+    assert "No attempt has been submitted yet" in client.get(
+        f"/author/quizzes/{quiz.id}/statistics").text
+    for right in (0, 1, 2, 3, 4, 5, 6, 7):
+        _submitted(quiz, right)
+    db.session.commit()
+    page = client.get(f"/author/quizzes/{quiz.id}/statistics").text
+    assert "Based on 8 submitted attempts." in page
+    assert "87.5%" in page and "(good)" in page
+
+
+def test_import_and_export_pages(client: FlaskClient, auth: Auth) -> None:
+    """Uploading a GIFT file replaces the questions; a bad file changes nothing and lists
+    its problems by line; the export downloads GIFT."""
+    auth.login(module_instructor())
+    quiz = quiz_of("first")
+    bad = client.post("/author/quizzes/topics/first/import", data={
+        "file": (io.BytesIO(b"Fine?{T}\n\nBroken?{=a ~b\n"), "bad.gift"), "format": "auto",
+        "mode": "replace"}, content_type="multipart/form-data")
+    assert bad.status_code == 400
+    assert "Line 3:" in bad.text and "Nothing was imported: 1 problem" in bad.text
+    assert len(live_questions(quiz.id)) == 8
+    good = client.post("/author/quizzes/topics/first/import", data={
+        "file": (io.BytesIO("\ufeff::q1::Fresh?{T}\r\n\r\n::q2::Other?{=a ~b}\r\n".encode()),
+                 "moodle export.txt"), "format": "auto", "mode": "replace"},
+        content_type="multipart/form-data")
+    assert good.status_code == 302
+    assert [q.key for q in live_questions(quiz.id)] == ["q1", "q2"]
+    assert quiz_of("first").source_file == "moodle_export.txt"
+    exported = client.get(f"/author/quizzes/{quiz.id}/export.gift")
+    assert exported.headers["Content-Disposition"] == 'attachment; filename="first.gift"'
+    assert "::q1::[markdown]Fresh?{TRUE}" in exported.text
+    missing = client.post("/author/quizzes/topics/first/import", data={"format": "auto"},
+                          content_type="multipart/form-data")
+    assert missing.status_code == 400 and "Choose a file to import." in missing.text
+
+
+def test_grading_an_essay(app: Flask, client: FlaskClient, auth: Auth) -> None:
+    """The module's instructors see the essay in the queue, grade it with a comment, and the
+    participant's attempt is then graded and passed."""
+    participant = enrolled()
+    quiz = quiz_of("first")
+    attempt = service.start_attempt(participant, quiz, utcnow(), random.Random(1))
+    attempt.responses = {q["key"]: right_response(q) for q in attempt.snapshot}
+    service.submit_attempt(attempt, participant, utcnow())
+    db.session.commit()
+    other = app.test_client()
+    Auth(other).login(module_instructor("beta"))
+    assert "No essay is waiting" in other.get("/author/quizzes/grading").text
+    essay = db.session.scalar(select(AttemptAnswer).filter_by(question_key="q7"))
+    assert essay is not None
+    assert other.get(f"/author/quizzes/grading/{essay.id}").status_code == 404
+    auth.login(module_instructor())
+    queue = client.get("/author/quizzes/grading").text
+    assert participant.full_name in queue
+    page = client.get(f"/author/quizzes/grading/{essay.id}").text
+    assert "Reflect on a case from your work." in page and "A reflection" in page
+    too_many = client.post(f"/author/quizzes/grading/{essay.id}", data={"marks": "5"})
+    assert too_many.status_code == 400 and "Give between 0 and 1 marks." in too_many.text
+    done = client.post(f"/author/quizzes/grading/{essay.id}",
+                       data={"marks": "1", "comment": "A clear case, well argued."})
+    assert done.status_code == 302
+    db.session.refresh(attempt)
+    assert attempt.status == "graded" and attempt.passed
+    assert "No essay is waiting" in client.get("/author/quizzes/grading").text
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).filter_by(
+        action="quiz.grade")) == 1
+    mine = app.test_client()
+    Auth(mine).login(participant)
+    result = mine.get(f"/attempts/{attempt.id}/result").text
+    assert "A clear case, well argued." in result and "Passed" in result
+
+
+def test_list_pages_do_not_grow_with_the_cohort(client: FlaskClient, auth: Auth,
+                                                count_queries) -> None:  # type: ignore[no-untyped-def]
+    """The quiz list, the grading queue and statistics run the same number of statements
+    for one attempt as for many."""
+    auth.login_as(Role.ADMIN)
+    quiz = quiz_of("first")
+    pages = ("/author/quizzes", "/author/quizzes/grading",
+             f"/author/quizzes/{quiz.id}/statistics")
+    counts = []
+    for size in (1, 6):
+        for _ in range(size):
+            _submitted(quiz, 8)
+        db.session.commit()
+        measured = []
+        for path in pages:
+            with count_queries() as counter:
+                assert client.get(path).status_code == 200
+            measured.append(counter.count)
+        counts.append(measured)
+    assert counts[0] == counts[1], counts
+
+
+def test_types_have_labels_and_templates() -> None:
+    """Every registered type names its template and a label for people."""
+    for name, kind in QUESTION_TYPES.items():
+        assert kind.template == f"quizzes/questions/{name}.html"
+        assert str(kind.label)
+    assert factories.PASSWORD
