@@ -1,7 +1,6 @@
-"""A participant's progress through the online material.
+"""A participant's lesson completions: recording them, and counting lessons per programme.
 
-The progress issue grows this module into the completion rule; everything that counts a
-participant's progress calls these functions rather than querying on its own.
+Whether a unit or a programme is complete is decided by ``lms.progress.completion`` alone.
 """
 
 from __future__ import annotations

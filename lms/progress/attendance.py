@@ -1,0 +1,166 @@
+"""Taking attendance: marks with their full history, "mark all present", and apologies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from lms.auth.models import User
+from lms.extensions import db
+from lms.progress.errors import ProgressError, ensure_open
+from lms.progress.models import (
+    Apology,
+    ApologyDecision,
+    Attendance,
+    AttendanceChange,
+    AttendanceSource,
+    AttendanceStatus,
+    Enrolment,
+    EnrolmentStatus,
+    InPersonSession,
+)
+
+
+@dataclass
+class RosterEntry:
+    user: User
+    mark: Attendance | None
+    apology: Apology | None
+
+
+def set_mark(session: InPersonSession, user_id: int, status: AttendanceStatus, note: str,
+             actor: User | None, source: AttendanceSource, now: datetime,
+             current: Attendance | None = None, *, known: bool = False) -> bool:
+    """Set one participant's mark for the day, keeping what it replaced; False if unchanged.
+
+    ``known`` says the caller already looked up ``current`` (saves a query per participant).
+    """
+    ensure_open(session.edition)
+    note = note.strip()[:500]
+    if not known:
+        current = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                                 user_id=user_id))
+    if current is not None and current.status == status and current.note == note:
+        return False
+    db.session.add(AttendanceChange(
+        session_id=session.id, user_id=user_id,
+        old_status=current.status if current else None, new_status=status,
+        old_note=current.note if current else "", new_note=note, source=source,
+        changed_by_id=actor.id if actor else None, changed_at=now))
+    if current is None:
+        db.session.add(Attendance(session_id=session.id, user_id=user_id, status=status,
+                                  note=note, source=source,
+                                  marked_by_id=actor.id if actor else None, marked_at=now))
+    else:
+        current.status, current.note, current.source = status, note, source
+        current.marked_by_id, current.marked_at = (actor.id if actor else None), now
+    return True
+
+
+def session_roster(session: InPersonSession) -> list[RosterEntry]:
+    """The edition's active participants with their mark and apology for the day (one query)."""
+    apology = aliased(Apology)
+    rows = db.session.execute(
+        select(User, Attendance, apology)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .outerjoin(Attendance, (Attendance.user_id == User.id)
+                   & (Attendance.session_id == session.id))
+        .outerjoin(apology, (apology.user_id == User.id) & (apology.session_id == session.id))
+        .where(Enrolment.edition_id == session.edition_id,
+               Enrolment.status == EnrolmentStatus.ACTIVE)
+        .order_by(User.full_name, User.id))
+    return [RosterEntry(user, mark, apol) for user, mark, apol in rows]
+
+
+def save_roster(session: InPersonSession, marks: dict[int, tuple[AttendanceStatus, str]],
+                actor: User, now: datetime) -> int:
+    """Apply the instructor's marks for the day; returns how many changed.
+
+    :raises ProgressError: when a mark names someone not on the day's roster.
+    """
+    entries = {entry.user.id: entry for entry in session_roster(session)}
+    unknown = set(marks) - set(entries)
+    if unknown:
+        raise ProgressError("not_on_roster")
+    changed = 0
+    for user_id, (status, note) in marks.items():
+        changed += set_mark(session, user_id, status, note, actor, AttendanceSource.ROSTER, now,
+                            entries[user_id].mark, known=True)
+    db.session.flush()
+    return changed
+
+
+def mark_all_present(session: InPersonSession, actor: User, now: datetime) -> int:
+    """Mark everyone not yet marked present, so the instructor only adjusts the exceptions."""
+    changed = 0
+    for entry in session_roster(session):
+        if entry.mark is None:
+            changed += set_mark(session, entry.user.id, AttendanceStatus.PRESENT, "", actor,
+                                AttendanceSource.ROSTER, now, None, known=True)
+    db.session.flush()
+    return changed
+
+
+def history(session: InPersonSession) -> list[tuple[AttendanceChange, User, User | None]]:
+    """Every change to the day's marks, newest first, with the participant and who changed it."""
+    changer = aliased(User)
+    rows = db.session.execute(
+        select(AttendanceChange, User, changer)
+        .join(User, User.id == AttendanceChange.user_id)
+        .outerjoin(changer, changer.id == AttendanceChange.changed_by_id)
+        .where(AttendanceChange.session_id == session.id)
+        .order_by(AttendanceChange.changed_at.desc(), AttendanceChange.id.desc()))
+    return [(change, user, by) for change, user, by in rows]
+
+
+def send_apology(user: User, session: InPersonSession, reason: str, now: datetime) -> Apology:
+    """Record (or update, while undecided) the participant's apology for an upcoming day.
+
+    :raises ProgressError: for a day that has started, a decided apology, or someone not
+        actively enrolled in the day's edition.
+    """
+    ensure_open(session.edition)
+    if session.starts_at <= now:
+        raise ProgressError("day_started")
+    if db.session.scalar(select(Enrolment.id).filter_by(
+            edition_id=session.edition_id, user_id=user.id,
+            status=EnrolmentStatus.ACTIVE)) is None:
+        raise ProgressError("not_enrolled")
+    reason = reason.strip()[:1000]
+    if not reason:
+        raise ProgressError("no_reason")
+    apology = db.session.scalar(select(Apology).filter_by(session_id=session.id,
+                                                          user_id=user.id))
+    if apology is not None and apology.decision != ApologyDecision.PENDING:
+        raise ProgressError("already_decided")
+    if apology is None:
+        apology = Apology(session_id=session.id, user_id=user.id, reason=reason, sent_at=now)
+        db.session.add(apology)
+    else:
+        apology.reason, apology.sent_at = reason, now
+    db.session.flush()
+    return apology
+
+
+def decide_apology(apology: Apology, session: InPersonSession, excused: bool, actor: User,
+                   now: datetime) -> None:
+    """Excuse the day (the mark becomes "excused") or decline the apology."""
+    ensure_open(session.edition)
+    if apology.decision != ApologyDecision.PENDING:
+        raise ProgressError("already_decided")
+    apology.decision = ApologyDecision.EXCUSED if excused else ApologyDecision.DECLINED
+    apology.decided_by_id, apology.decided_at = actor.id, now
+    if excused:
+        set_mark(session, apology.user_id, AttendanceStatus.EXCUSED, apology.reason[:500],
+                 actor, AttendanceSource.APOLOGY, now)
+    db.session.flush()
+
+
+def own_apologies(user_id: int, session_ids: list[int]) -> dict[int, Apology]:
+    if not session_ids:
+        return {}
+    return {a.session_id: a for a in db.session.scalars(select(Apology).where(
+        Apology.user_id == user_id, Apology.session_id.in_(session_ids)))}

@@ -1,0 +1,109 @@
+"""Self check-in: a short code that changes every few minutes, shown as text and as a QR code.
+
+Codes are derived from the secret key, the session and the time period, so every worker and
+host computes the same code without storing it, and a past period's code is simply wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import segno
+from sqlalchemy import select
+
+from lms.auth.models import User
+from lms.extensions import db
+from lms.progress.attendance import set_mark
+from lms.progress.errors import ProgressError
+from lms.progress.models import (
+    Attendance,
+    AttendanceSource,
+    AttendanceStatus,
+    Edition,
+    Enrolment,
+    EnrolmentStatus,
+    InPersonSession,
+)
+
+CODE_PERIOD_SECONDS = 180
+CODE_DIGITS = 6
+OPENS_BEFORE = timedelta(minutes=30)
+LATE_AFTER = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class CodeDisplay:
+    code: str
+    changes_at: datetime
+    is_open: bool
+
+
+def _period(now: datetime) -> int:
+    return int(now.timestamp()) // CODE_PERIOD_SECONDS
+
+
+def code_for(secret: str, session_id: int, period: int) -> str:
+    digest = hmac.new(secret.encode(), f"check-in:{session_id}:{period}".encode(),
+                      hashlib.sha256).digest()
+    return str(int.from_bytes(digest[:8], "big") % 10**CODE_DIGITS).zfill(CODE_DIGITS)
+
+
+def window_open(session: InPersonSession, now: datetime) -> bool:
+    return session.starts_at - OPENS_BEFORE <= now <= session.ends_at
+
+
+def current_code(secret: str, session: InPersonSession, now: datetime) -> CodeDisplay:
+    period = _period(now)
+    changes_at = datetime.fromtimestamp((period + 1) * CODE_PERIOD_SECONDS, UTC)
+    return CodeDisplay(code_for(secret, session.id, period), changes_at,
+                       window_open(session, now))
+
+
+def normalise_code(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())[:CODE_DIGITS]
+
+
+def check_in(user: User, typed: str, secret: str, now: datetime) -> tuple[InPersonSession, bool]:
+    """Mark the participant present (or late) for the open day whose current code this is.
+
+    Returns the day and whether the mark changed (False when already marked).
+
+    :raises ProgressError: ``no_open_day`` when none of the participant's days is open now,
+        ``wrong_code`` for any other code, including one from a past period.
+    """
+    code = normalise_code(typed)
+    candidates = db.session.scalars(
+        select(InPersonSession)
+        .join(Enrolment, Enrolment.edition_id == InPersonSession.edition_id)
+        .join(Edition, Edition.id == InPersonSession.edition_id)
+        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE,
+               Edition.archived_at.is_(None),
+               InPersonSession.starts_at <= now + OPENS_BEFORE,
+               InPersonSession.ends_at >= now)).all()
+    if not candidates:
+        raise ProgressError("no_open_day")
+    period = _period(now)
+    for session in candidates:
+        if len(code) == CODE_DIGITS and hmac.compare_digest(
+                code, code_for(secret, session.id, period)):
+            return session, _mark(session, user, now)
+    raise ProgressError("wrong_code")
+
+
+def _mark(session: InPersonSession, user: User, now: datetime) -> bool:
+    current = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                             user_id=user.id))
+    if current is not None and current.status != AttendanceStatus.ABSENT:
+        return False  # an instructor's present, late or excused stands
+    status = AttendanceStatus.LATE if now > session.starts_at + LATE_AFTER else \
+        AttendanceStatus.PRESENT
+    return set_mark(session, user.id, status, "", user, AttendanceSource.CHECK_IN, now,
+                    current, known=True)
+
+
+def qr_data_uri(url: str) -> str:
+    """The QR code of ``url`` as an SVG data URI, which the page's CSP allows as an image."""
+    return str(segno.make(url, error="m").svg_data_uri(scale=8, border=2))

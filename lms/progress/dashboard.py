@@ -1,0 +1,160 @@
+"""What the participant's and the instructor's pages show, built on the completion rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from lms.auth.models import Role, User
+from lms.courses.models import Programme, Unit
+from lms.extensions import db
+from lms.progress.attendance import own_apologies
+from lms.progress.completion import (
+    EditionPlan,
+    Missing,
+    ParticipantCompletion,
+    SessionRef,
+    UnitRef,
+    UnitState,
+    completion_for_edition,
+    edition_plan,
+)
+from lms.progress.ical import CalendarEvent
+from lms.progress.models import Apology, Edition, Enrolment, EnrolmentStatus, InPersonSession
+from lms.progress.services import active_enrolments
+
+UPCOMING_SHOWN = 5
+
+
+@dataclass
+class UpcomingDay:
+    session: SessionRef
+    unit: UnitRef
+    venue: str
+    apology: Apology | None
+
+
+@dataclass
+class NextStep:
+    unit: UnitRef
+    missing: Missing | None
+    day: UpcomingDay | None = None
+
+
+@dataclass
+class EditionDashboard:
+    edition: Edition
+    programme: Programme
+    completion: ParticipantCompletion
+    upcoming: list[UpcomingDay] = field(default_factory=list)
+    next_step: NextStep | None = None
+
+    @property
+    def lessons_done(self) -> int:
+        return sum(u.lessons_done for u in self.completion.units)
+
+    @property
+    def lessons_total(self) -> int:
+        return sum(u.lessons_total for u in self.completion.units)
+
+
+def participant_dashboard(user: User, now: datetime) -> list[EditionDashboard]:
+    """Each active edition: units' checklists, next in-person days and the next thing to do."""
+    boards = []
+    for _enrolment, edition, programme in active_enrolments(user.id):
+        plan = edition_plan(edition)
+        result = completion_for_edition(edition, now, [user.id], plan)[user.id]
+        upcoming_refs = sorted(
+            ((s, u) for u in plan.units for s in plan.sessions.get(u.id, [])
+             if s.ends_at > now), key=lambda pair: pair[0].starts_at)[:UPCOMING_SHOWN]
+        apologies = own_apologies(user.id, [s.id for s, _u in upcoming_refs])
+        upcoming = [UpcomingDay(s, u, s.venue or edition.venue or "", apologies.get(s.id))
+                    for s, u in upcoming_refs]
+        boards.append(EditionDashboard(edition, programme, result, upcoming,
+                                       _next_step(result, upcoming)))
+    return boards
+
+
+def _next_step(result: ParticipantCompletion, upcoming: list[UpcomingDay]) -> NextStep | None:
+    for unit in result.units:
+        if unit.is_complete:
+            continue
+        online = next((m for m in unit.missing if m.kind in ("lesson", "quiz")), None)
+        if online is not None:
+            return NextStep(unit.unit, online)
+        day = next((d for d in upcoming if d.unit.id == unit.unit.id), None)
+        return NextStep(unit.unit, unit.missing[0], day)
+    return None
+
+
+def schedule_events(user: User, base_url: str, language: str) -> list[CalendarEvent]:
+    """The participant's in-person days in their active editions, for the calendar file."""
+    rows = db.session.execute(
+        select(InPersonSession, Edition, Unit)
+        .join(Edition, Edition.id == InPersonSession.edition_id)
+        .join(Unit, Unit.id == InPersonSession.unit_id)
+        .join(Enrolment, Enrolment.edition_id == Edition.id)
+        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE)
+        .order_by(InPersonSession.starts_at))
+    host = base_url.split("//", 1)[-1].split("/", 1)[0] or "localhost"
+    return [CalendarEvent(uid=f"session-{s.id}@{host}", starts_at=s.starts_at,
+                          ends_at=s.ends_at, summary=f"{unit.title(language)} ({edition.name})",
+                          location=s.venue or edition.venue or "", description=base_url)
+            for s, edition, unit in rows]
+
+
+@dataclass
+class TeachingUnit:
+    edition: Edition
+    unit: Unit
+    sessions: list[InPersonSession]
+
+
+def teaching_units(user: User) -> list[TeachingUnit]:
+    """The (edition, unit) pairs the user teaches (admins: all of open editions), 3 queries."""
+    from lms.progress.models import UnitInstructor
+
+    query = (select(Edition, Unit).join(Unit, Unit.programme_id == Edition.programme_id)
+             .where(Unit.is_retired.is_(False)))
+    if user.role != Role.ADMIN:
+        query = query.join(UnitInstructor, (UnitInstructor.edition_id == Edition.id)
+                           & (UnitInstructor.unit_id == Unit.id)
+                           & (UnitInstructor.user_id == user.id))
+    else:
+        query = query.where(Edition.archived_at.is_(None))
+    pairs = db.session.execute(query.order_by(Edition.starts_on.desc(), Unit.position)).all()
+    edition_ids = {e.id for e, _u in pairs}
+    sessions: dict[tuple[int, int], list[InPersonSession]] = {}
+    if edition_ids:
+        for s in db.session.scalars(select(InPersonSession).where(
+                InPersonSession.edition_id.in_(edition_ids)).order_by(InPersonSession.starts_at)):
+            sessions.setdefault((s.edition_id, s.unit_id), []).append(s)
+    return [TeachingUnit(e, u, sessions.get((e.id, u.id), [])) for e, u in pairs]
+
+
+@dataclass
+class UnitView:
+    plan: EditionPlan
+    unit: UnitRef
+    rows: list[tuple[User, UnitState]]
+
+    @property
+    def at_risk(self) -> list[tuple[User, UnitState]]:
+        return [(user, state) for user, state in self.rows if state.at_risk]
+
+
+def unit_view(edition: Edition, unit_id: int, now: datetime) -> UnitView | None:
+    """The unit's active participants by topic and by day, in a fixed number of queries."""
+    plan = edition_plan(edition)
+    index = next((i for i, u in enumerate(plan.units) if u.id == unit_id), None)
+    if index is None:
+        return None
+    users = list(db.session.scalars(
+        select(User).join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.edition_id == edition.id, Enrolment.status == EnrolmentStatus.ACTIVE)
+        .order_by(User.full_name, User.id)))
+    results = completion_for_edition(edition, now, [u.id for u in users], plan)
+    return UnitView(plan, plan.units[index],
+                    [(user, results[user.id].units[index]) for user in users])

@@ -1,0 +1,218 @@
+"""Editions and their schedules: creating, scheduling in-person days, instructors, archiving."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from sqlalchemy import func, select
+
+from lms.auth.models import Role, User
+from lms.courses.models import Programme, Unit
+from lms.extensions import db
+from lms.progress.errors import ProgressError, ensure_open
+from lms.progress.models import (
+    DEFAULT_TIMEZONE,
+    DEFAULT_WEEKEND,
+    Attendance,
+    Edition,
+    InPersonSession,
+    MakeUp,
+    UnitInstructor,
+)
+
+MAX_DAYS_PER_RUN = 60
+
+
+def is_known_timezone(name: str) -> bool:
+    return name in available_timezones()
+
+
+def local_to_utc(zone: str, day: date, at: time) -> datetime:
+    """A wall-clock time in the edition's zone as UTC (summer time included)."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def to_local(zone: str, moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def local_today(zone: str, now: datetime) -> date:
+    return to_local(zone, now).date()
+
+
+def weekend_of(edition: Edition) -> set[int]:
+    return {int(d) for d in (edition.weekend_days or "").split(",") if d.strip().isdigit()}
+
+
+def create_edition(programme: Programme, name: str, starts_on: date, ends_on: date,
+                   venue: str | None, timezone: str = DEFAULT_TIMEZONE) -> Edition:
+    """Add an edition; :raises ProgressError: for bad dates or an unknown time zone."""
+    _check_edition_fields(name, starts_on, ends_on, timezone)
+    edition = Edition(programme_id=programme.id, name=name.strip(), starts_on=starts_on,
+                      ends_on=ends_on, venue=(venue or "").strip() or None, timezone=timezone,
+                      weekend_days=DEFAULT_WEEKEND)
+    db.session.add(edition)
+    db.session.flush()
+    return edition
+
+
+def update_edition(edition: Edition, name: str, starts_on: date, ends_on: date,
+                   venue: str | None, timezone: str) -> None:
+    """Change an open edition's details; sessions keep their UTC times."""
+    ensure_open(edition)
+    _check_edition_fields(name, starts_on, ends_on, timezone)
+    edition.name, edition.starts_on, edition.ends_on = name.strip(), starts_on, ends_on
+    edition.venue, edition.timezone = (venue or "").strip() or None, timezone
+    db.session.flush()
+
+
+def _check_edition_fields(name: str, starts_on: date, ends_on: date, timezone: str) -> None:
+    if not name.strip():
+        raise ProgressError("name")
+    if ends_on < starts_on:
+        raise ProgressError("dates")
+    if not is_known_timezone(timezone):
+        raise ProgressError("timezone")
+
+
+def working_days(first: date, count: int, weekend: set[int]) -> list[date]:
+    """``count`` consecutive days from ``first`` on, skipping the weekend days."""
+    days: list[date] = []
+    day = first
+    while len(days) < count:
+        if day.weekday() not in weekend:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def schedule_units(edition: Edition, units: Sequence[Unit], first_day: date, starts: time,
+                   ends: time, contact_hours: float | None,
+                   include_weekend: bool = False) -> list[InPersonSession]:
+    """Give each unit, in order, its number of consecutive working days from ``first_day``.
+
+    A local module gets its five days; the regional programme's eight one-day units get eight
+    consecutive days. All or nothing.
+
+    :raises ProgressError: when a unit already has days, or the times are impossible.
+    """
+    ensure_open(edition)
+    if ends <= starts:
+        raise ProgressError("times")
+    existing = set(db.session.scalars(select(InPersonSession.unit_id).where(
+        InPersonSession.edition_id == edition.id,
+        InPersonSession.unit_id.in_([u.id for u in units]))))
+    if existing:
+        raise ProgressError("already_scheduled")
+    total = sum(max(unit.days, 1) for unit in units)
+    if total > MAX_DAYS_PER_RUN:
+        raise ProgressError("too_many_days")
+    weekend = set() if include_weekend else weekend_of(edition)
+    days = iter(working_days(first_day, total, weekend))
+    created = []
+    for unit in units:
+        for _ in range(max(unit.days, 1)):
+            day = next(days)
+            session = InPersonSession(
+                edition_id=edition.id, unit_id=unit.id, day=day,
+                starts_at=local_to_utc(edition.timezone, day, starts),
+                ends_at=local_to_utc(edition.timezone, day, ends),
+                contact_hours=unit.hours_per_day if contact_hours is None else contact_hours)
+            db.session.add(session)
+            created.append(session)
+    db.session.flush()
+    return created
+
+
+def save_session(edition: Edition, unit: Unit, day: date, starts: time, ends: time,
+                 contact_hours: float, venue: str | None,
+                 session: InPersonSession | None = None) -> InPersonSession:
+    """Add a day by hand, or move an existing one to another date or times.
+
+    :raises ProgressError: for impossible times or a unit that already meets that day.
+    """
+    ensure_open(edition)
+    if ends <= starts:
+        raise ProgressError("times")
+    if not 0 <= contact_hours <= 24:
+        raise ProgressError("hours")
+    clash = db.session.scalar(select(InPersonSession.id).where(
+        InPersonSession.edition_id == edition.id, InPersonSession.unit_id == unit.id,
+        InPersonSession.day == day))
+    if clash is not None and (session is None or clash != session.id):
+        raise ProgressError("same_day")
+    if session is None:
+        session = InPersonSession(edition_id=edition.id, unit_id=unit.id)
+        db.session.add(session)
+    session.day = day
+    session.starts_at = local_to_utc(edition.timezone, day, starts)
+    session.ends_at = local_to_utc(edition.timezone, day, ends)
+    session.contact_hours = contact_hours
+    session.venue = (venue or "").strip() or None
+    db.session.flush()
+    return session
+
+
+def delete_session(session: InPersonSession) -> None:
+    """Remove a day that has no attendance or make-up recorded.
+
+    :raises ProgressError: when records refer to it (move it instead).
+    """
+    ensure_open(session.edition)
+    used = db.session.scalar(select(func.count()).select_from(Attendance)
+                             .where(Attendance.session_id == session.id)) or 0
+    used += db.session.scalar(select(func.count()).select_from(MakeUp).where(
+        (MakeUp.session_id == session.id) | (MakeUp.attended_session_id == session.id))) or 0
+    if used:
+        raise ProgressError("has_records")
+    db.session.delete(session)
+    db.session.flush()
+
+
+def assign_instructor(edition: Edition, unit: Unit, instructor: User) -> bool:
+    """Make the instructor a unit instructor; False when they already were."""
+    ensure_open(edition)
+    if instructor.role != Role.INSTRUCTOR:
+        raise ProgressError("not_instructor")
+    if db.session.get(UnitInstructor, (edition.id, unit.id, instructor.id)) is not None:
+        return False
+    db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit.id, user_id=instructor.id))
+    db.session.flush()
+    return True
+
+
+def remove_instructor(edition: Edition, unit_id: int, user_id: int) -> bool:
+    ensure_open(edition)
+    link = db.session.get(UnitInstructor, (edition.id, unit_id, user_id))
+    if link is None:
+        return False
+    db.session.delete(link)
+    db.session.flush()
+    return True
+
+
+def archive_edition(edition: Edition, now: datetime) -> None:
+    """Close the edition: from now on its records are read-only."""
+    ensure_open(edition)
+    edition.archived_at = now
+    db.session.flush()
+
+
+def programme_units(programme_id: int) -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(
+        Unit.programme_id == programme_id, Unit.is_retired.is_(False)).order_by(Unit.position)))
+
+
+def edition_sessions(edition_id: int) -> list[InPersonSession]:
+    return list(db.session.scalars(select(InPersonSession).where(
+        InPersonSession.edition_id == edition_id).order_by(InPersonSession.starts_at)))
+
+
+def unit_instructors(edition_id: int) -> list[tuple[int, User]]:
+    """(unit id, instructor) pairs of the edition (one query)."""
+    rows = db.session.execute(select(UnitInstructor.unit_id, User).join(
+        User, User.id == UnitInstructor.user_id).where(UnitInstructor.edition_id == edition_id)
+        .order_by(User.full_name))
+    return [(unit_id, user) for unit_id, user in rows]

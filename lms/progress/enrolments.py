@@ -1,0 +1,168 @@
+"""Enrolling participants and the changes real editions see: withdrawal, deferral, make-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from lms.auth.models import Role, User
+from lms.auth.services import AccountError, create_user, find_user_by_email, send_invitation
+from lms.extensions import db
+from lms.progress.errors import ProgressError, ensure_open
+from lms.progress.models import (
+    Edition,
+    Enrolment,
+    EnrolmentStatus,
+    InPersonSession,
+    MakeUp,
+    OrganisationType,
+)
+
+
+@dataclass
+class Person:
+    """One participant as an admin or a roster describes them."""
+
+    full_name: str
+    email: str
+    full_name_ar: str = ""
+    organisation: str = ""
+    organisation_type: OrganisationType | None = None
+    country: str = ""
+    gender: str = ""
+    language: str = "en"
+
+
+def enrol_person(edition: Edition, person: Person, now: datetime,
+                 invitation_valid_for: timedelta) -> tuple[Enrolment, bool]:
+    """Enrol the person, matching an existing account by email or creating and inviting one.
+
+    Returns the enrolment and whether an account was created. Blank details of an existing
+    account are filled in; details it already has are left alone.
+
+    :raises ProgressError: for a staff account, someone already enrolled, or an archived edition.
+    """
+    ensure_open(edition)
+    user = find_user_by_email(person.email)
+    created = user is None
+    if user is None:
+        try:
+            user = create_user(person.email, person.full_name, Role.PARTICIPANT,
+                               full_name_ar=person.full_name_ar or None,
+                               organisation=person.organisation or None,
+                               country=person.country or None,
+                               preferred_language=person.language)
+        except AccountError as error:
+            raise ProgressError(str(error)) from None
+    elif user.role != Role.PARTICIPANT:
+        raise ProgressError("staff_account")
+    else:
+        user.full_name_ar = user.full_name_ar or person.full_name_ar or None
+        user.organisation = user.organisation or person.organisation or None
+        user.country = user.country or person.country or None
+    if db.session.scalar(select(Enrolment.id).filter_by(edition_id=edition.id,
+                                                        user_id=user.id)) is not None:
+        raise ProgressError("already_enrolled")
+    enrolment = Enrolment(edition_id=edition.id, user_id=user.id, enrolled_at=now,
+                          organisation_type=person.organisation_type,
+                          gender=person.gender or None)
+    db.session.add(enrolment)
+    db.session.flush()
+    if created:
+        send_invitation(user, now, invitation_valid_for)
+    return enrolment, created
+
+
+def withdraw(enrolment: Enrolment, now: datetime) -> None:
+    """The participant leaves the edition; their records stay."""
+    ensure_open(enrolment.edition)
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise ProgressError("not_active")
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    enrolment.status_changed_at = now
+    db.session.flush()
+
+
+def reactivate(enrolment: Enrolment, now: datetime) -> None:
+    """Undo a withdrawal (a deferral is undone by withdrawing from the later edition)."""
+    ensure_open(enrolment.edition)
+    if enrolment.status != EnrolmentStatus.WITHDRAWN:
+        raise ProgressError("not_withdrawn")
+    enrolment.status = EnrolmentStatus.ACTIVE
+    enrolment.status_changed_at = now
+    db.session.flush()
+
+
+def defer(enrolment: Enrolment, target: Edition, now: datetime) -> Enrolment:
+    """Move the participant to a later edition of the same programme.
+
+    Lessons and quiz results belong to the participant, so they come along untouched;
+    attendance stays with this edition's sessions.
+
+    :raises ProgressError: for another programme, an earlier or archived edition.
+    """
+    ensure_open(enrolment.edition)
+    ensure_open(target)
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise ProgressError("not_active")
+    if (target.programme_id != enrolment.edition.programme_id or target.id == enrolment.edition_id
+            or target.starts_on <= enrolment.edition.starts_on):
+        raise ProgressError("bad_target")
+    later = db.session.scalar(select(Enrolment).filter_by(edition_id=target.id,
+                                                         user_id=enrolment.user_id))
+    if later is None:
+        later = Enrolment(edition_id=target.id, user_id=enrolment.user_id, enrolled_at=now,
+                          organisation_type=enrolment.organisation_type,
+                          gender=enrolment.gender)
+        db.session.add(later)
+    else:
+        later.status = EnrolmentStatus.ACTIVE
+        later.status_changed_at = now
+    enrolment.status = EnrolmentStatus.DEFERRED
+    enrolment.deferred_to_id = target.id
+    enrolment.status_changed_at = now
+    db.session.flush()
+    return later
+
+
+def later_editions(edition: Edition) -> list[Edition]:
+    """Open editions of the same programme that start later: where a participant may defer."""
+    return list(db.session.scalars(select(Edition).where(
+        Edition.programme_id == edition.programme_id, Edition.starts_on > edition.starts_on,
+        Edition.archived_at.is_(None)).order_by(Edition.starts_on)))
+
+
+def record_make_up(missed: InPersonSession, attended: InPersonSession, user_id: int,
+                   actor: User, now: datetime, note: str = "") -> MakeUp:
+    """Record that the participant made up ``missed`` in another edition's session of the unit.
+
+    :raises ProgressError: unless both days are of the same unit in different editions and the
+        participant is enrolled in the missed day's edition.
+    """
+    ensure_open(missed.edition)
+    if missed.unit_id != attended.unit_id or missed.edition_id == attended.edition_id:
+        raise ProgressError("bad_make_up")
+    if attended.ends_at > now:
+        raise ProgressError("make_up_not_held")
+    enrolled = db.session.scalar(select(Enrolment.id).filter_by(edition_id=missed.edition_id,
+                                                                user_id=user_id))
+    if enrolled is None:
+        raise ProgressError("not_enrolled")
+    existing = db.session.scalar(select(MakeUp).filter_by(session_id=missed.id, user_id=user_id))
+    if existing is not None:
+        raise ProgressError("already_made_up")
+    make_up = MakeUp(session_id=missed.id, user_id=user_id, attended_session_id=attended.id,
+                     recorded_by_id=actor.id, recorded_at=now, note=note.strip()[:500])
+    db.session.add(make_up)
+    db.session.flush()
+    return make_up
+
+
+def edition_make_ups(edition_id: int) -> list[tuple[MakeUp, User, InPersonSession]]:
+    rows = db.session.execute(
+        select(MakeUp, User, InPersonSession).join(User, User.id == MakeUp.user_id)
+        .join(InPersonSession, InPersonSession.id == MakeUp.session_id)
+        .where(InPersonSession.edition_id == edition_id).order_by(MakeUp.recorded_at))
+    return [(m, u, s) for m, u, s in rows]

@@ -1,0 +1,57 @@
+"""Day-before reminders of in-person days, sent once per participant and day by a daily job."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from lms.auth.models import User
+from lms.courses.models import Unit
+from lms.extensions import db
+from lms.mail import services as mail
+from lms.progress.editions import local_today, to_local
+from lms.progress.models import (
+    Edition,
+    Enrolment,
+    EnrolmentStatus,
+    InPersonSession,
+    SessionReminder,
+)
+from lms.urls import public_url
+
+
+def send_reminders(now: datetime) -> int:
+    """Mail every active participant whose in-person day is tomorrow in the edition's zone.
+
+    Safe to run more than once a day: a reminder already sent is never sent again.
+    """
+    # Tomorrow in any time zone falls within these UTC dates; the exact check is per edition.
+    candidates = db.session.execute(
+        select(InPersonSession, Edition, Unit)
+        .join(Edition, Edition.id == InPersonSession.edition_id)
+        .join(Unit, Unit.id == InPersonSession.unit_id)
+        .where(Edition.archived_at.is_(None),
+               InPersonSession.day.between(now.date(), (now + timedelta(days=2)).date()))).all()
+    sent = 0
+    for session, edition, unit in candidates:
+        if session.day != local_today(edition.timezone, now) + timedelta(days=1):
+            continue
+        already = select(SessionReminder.user_id).where(SessionReminder.session_id == session.id)
+        people = db.session.scalars(
+            select(User).join(Enrolment, Enrolment.user_id == User.id)
+            .where(Enrolment.edition_id == edition.id,
+                   Enrolment.status == EnrolmentStatus.ACTIVE,
+                   User.is_active_account.is_(True), User.id.not_in(already)))
+        for user in people:
+            mail.send(user.email, "session_reminder", user.preferred_language, user=user,
+                      unit=unit, edition=edition,
+                      starts=to_local(edition.timezone, session.starts_at),
+                      ends=to_local(edition.timezone, session.ends_at),
+                      venue=session.venue or edition.venue or "",
+                      link=public_url("courses.home"),
+                      calendar=public_url("participation.calendar"))
+            db.session.add(SessionReminder(session_id=session.id, user_id=user.id, sent_at=now))
+            sent += 1
+    db.session.flush()
+    return sent

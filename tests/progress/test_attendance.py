@@ -1,0 +1,268 @@
+"""Attendance: the instructor's roster and history, self check-in, apologies, CSV import."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest import mock
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from lms.auth.models import Role, User
+from lms.extensions import db
+from lms.progress.checkin import CODE_PERIOD_SECONDS, code_for, current_code
+from lms.progress.models import (
+    Apology,
+    Attendance,
+    AttendanceChange,
+    Edition,
+    InPersonSession,
+    UnitInstructor,
+)
+from tests import factories
+from tests.conftest import Auth
+from tests.progress.helpers import participant, scheduled_edition, sessions_of, unit
+
+SECRET = "test-secret-key-that-is-long-enough-000"
+
+
+def teacher_of(edition: Edition, unit_slug: str = "alpha") -> User:
+    instructor = factories.make_user(role=Role.INSTRUCTOR)
+    db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit(unit_slug).id,
+                                  user_id=instructor.id))
+    return instructor
+
+
+def status_of(session: InPersonSession, user: User) -> str | None:
+    row = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                         user_id=user.id))
+    return row.status.value if row else None
+
+
+def at(moment):  # type: ignore[no-untyped-def]
+    """Freeze the platform's clock for the views."""
+    return mock.patch.multiple("lms.progress.participant_views", utcnow=lambda: moment)
+
+
+def test_roster_mark_all_present_then_adjust(client: FlaskClient, auth: Auth,
+                                             loaded: object) -> None:
+    """The instructor marks everyone present, then one late with a note; history keeps both."""
+    edition = scheduled_edition()
+    a, b = participant(edition, full_name="Amal"), participant(edition, full_name="Badr")
+    instructor = teacher_of(edition)
+    db.session.commit()
+    auth.login(instructor)
+    session = sessions_of(edition, "alpha")[0]
+    page = client.get(f"/teaching/sessions/{session.id}").text
+    assert "Amal" in page and "Not marked yet" in page and "<fieldset" in page
+    client.post(f"/teaching/sessions/{session.id}/all-present")
+    assert status_of(session, a) == status_of(session, b) == "present"
+    client.post(f"/teaching/sessions/{session.id}", data={
+        f"status-{a.id}": "present", f"status-{b.id}": "late", f"note-{b.id}": "traffic"})
+    assert status_of(session, b) == "late"
+    changes = db.session.scalars(select(AttendanceChange).filter_by(user_id=b.id)).all()
+    assert [(c.old_status and c.old_status.value, c.new_status.value) for c in changes] == [
+        (None, "present"), ("present", "late")]
+    history = client.get(f"/teaching/sessions/{session.id}/history").text
+    assert "traffic" in history and "Late" in history and instructor.full_name in history
+
+
+def test_bad_marks_change_nothing(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """An unknown status, or a mark for someone not on the roster, saves nothing at all."""
+    edition = scheduled_edition()
+    a = participant(edition)
+    stranger = factories.make_user()
+    instructor = teacher_of(edition)
+    db.session.commit()
+    auth.login(instructor)
+    session = sessions_of(edition, "alpha")[0]
+    for data in ({f"status-{a.id}": "sleeping"},
+                 {f"status-{a.id}": "present", f"status-{stranger.id}": "present"}):
+        assert client.post(f"/teaching/sessions/{session.id}", data=data).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
+
+
+def test_instructor_of_another_unit_gets_404(client: FlaskClient, auth: Auth,
+                                             loaded: object) -> None:
+    """Rosters, codes and history of units one does not teach look like unknown days."""
+    edition = scheduled_edition()
+    instructor = teacher_of(edition, "beta")
+    db.session.commit()
+    auth.login(instructor)
+    session = sessions_of(edition, "alpha")[0]
+    for path in ("", "/history", "/code"):
+        assert client.get(f"/teaching/sessions/{session.id}{path}").status_code == 404
+    assert client.post(f"/teaching/sessions/{session.id}/all-present").status_code == 404
+    assert client.get(f"/teaching/editions/{edition.id}/units/{unit('alpha').id}"
+                      ).status_code == 404
+    assert client.get(f"/teaching/editions/{edition.id}/units/{unit('beta').id}"
+                      ).status_code == 200
+    assert client.get("/teaching/sessions/999999").status_code == 404
+
+
+def test_code_display_refreshes_and_shows_qr(client: FlaskClient, auth: Auth,
+                                             loaded: object) -> None:
+    """The code page refreshes itself and shows the code as text and as a QR image."""
+    edition = scheduled_edition()
+    instructor = teacher_of(edition)
+    db.session.commit()
+    auth.login(instructor)
+    session = sessions_of(edition, "alpha")[0]
+    during = session.starts_at + timedelta(minutes=5)
+    with mock.patch("lms.progress.teaching_views.utcnow", return_value=during):
+        response = client.get(f"/teaching/sessions/{session.id}/code")
+        still = client.get(f"/teaching/sessions/{session.id}/code?still=1")
+    page = response.text
+    code = current_code(SECRET, session, during).code
+    assert response.headers["Refresh"] == "20" and "Stop updating" in page
+    assert "Refresh" not in still.headers and "Update automatically again" in still.text
+    assert f"{code[:3]} {code[3:]}" in page
+    assert 'src="data:image/svg+xml' in page
+    closed = client.get(f"/teaching/sessions/{session.id}/code").text
+    assert "data:image/svg" not in closed and "Check-in is open from" in closed
+
+
+def test_check_in_with_the_current_code(client: FlaskClient, auth: Auth,
+                                        loaded: object) -> None:
+    """GET only shows the confirmation; the POST with the current code marks present."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    db.session.commit()
+    auth.login(user)
+    session = sessions_of(edition, "alpha")[0]
+    during = session.starts_at + timedelta(minutes=5)
+    code = current_code(SECRET, session, during).code
+    with at(during):
+        page = client.get(f"/checkin?code={code}")
+        assert page.status_code == 200 and f'value="{code}"' in page.text
+        assert status_of(session, user) is None
+        assert client.post("/checkin", data={"code": f"{code[:3]} {code[3:]}"}
+                           ).status_code == 302
+    assert status_of(session, user) == "present"
+    late = session.starts_at + timedelta(minutes=40)
+    other = participant(edition)
+    db.session.commit()
+    auth.logout()
+    auth.login(other)
+    with at(late):
+        client.post("/checkin", data={"code": current_code(SECRET, session, late).code})
+    assert status_of(session, other) == "late"
+
+
+def test_wrong_past_and_out_of_window_codes_are_refused(client: FlaskClient, auth: Auth,
+                                                        loaded: object) -> None:
+    """A wrong code, the previous period's code, and any code outside the window fail."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    db.session.commit()
+    auth.login(user)
+    session = sessions_of(edition, "alpha")[0]
+    during = session.starts_at + timedelta(minutes=5)
+    period = int(during.timestamp()) // CODE_PERIOD_SECONDS
+    stale = code_for(SECRET, session.id, period - 1)
+    with at(during):
+        wrong = client.post("/checkin", data={"code": "000000" if stale != "000000" else "1"})
+        assert wrong.status_code == 400 and "not valid" in wrong.text
+        assert client.post("/checkin", data={"code": stale}).status_code == 400
+    outside = session.ends_at + timedelta(minutes=1)
+    with at(outside):
+        response = client.post("/checkin", data={"code": current_code(SECRET, session,
+                                                                      outside).code})
+        assert "None of your in-person days is open" in response.text
+    assert status_of(session, user) is None
+
+
+def test_check_in_is_rate_limited(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """Guessing codes is throttled per participant."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    db.session.commit()
+    auth.login(user)
+    statuses = [client.post("/checkin", data={"code": "123456"}).status_code
+                for _ in range(11)]
+    assert statuses[-1] == 429
+
+
+def test_apology_excused_by_instructor(client: FlaskClient, auth: Auth,
+                                       loaded: object) -> None:
+    """A participant apologises for an upcoming day; the instructor excuses it."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    instructor = teacher_of(edition)
+    db.session.commit()
+    session = sessions_of(edition, "alpha")[2]
+    before = session.starts_at - timedelta(days=1)
+    auth.login(user)
+    with at(before):
+        assert client.get(f"/my/sessions/{session.id}/apology").status_code == 200
+        response = client.post(f"/my/sessions/{session.id}/apology",
+                               data={"reason": "Medical appointment"})
+        assert response.status_code == 302
+    with at(session.starts_at + timedelta(minutes=1)):
+        late = client.post(f"/my/sessions/{session.id}/apology", data={"reason": "x"})
+        assert late.status_code == 400 and "before the day starts" in late.text
+    auth.logout()
+    auth.login(instructor)
+    page = client.get(f"/teaching/sessions/{session.id}").text
+    assert "Medical appointment" in page
+    apology = db.session.scalar(select(Apology))
+    assert apology is not None
+    client.post(f"/teaching/apologies/{apology.id}", data={"decision": "excuse"})
+    assert status_of(session, user) == "excused"
+    again = client.post(f"/teaching/apologies/{apology.id}", data={"decision": "decline"},
+                        follow_redirects=True)
+    assert "already been decided" in again.text
+
+
+def test_apology_for_another_edition_is_not_found(client: FlaskClient, auth: Auth,
+                                                  loaded: object) -> None:
+    """A participant cannot apologise for a day of an edition they are not in."""
+    edition = scheduled_edition()
+    other = scheduled_edition(name="Other")
+    participant(edition)
+    user = participant(edition)
+    db.session.commit()
+    auth.login(user)
+    assert client.get(f"/my/sessions/{sessions_of(other, 'alpha')[0].id}/apology"
+                      ).status_code == 404
+
+
+def test_attendance_csv_import_all_or_nothing(client: FlaskClient, auth: Auth,
+                                              loaded: object) -> None:
+    """Paper attendance imports with a preview; one bad row stops the whole file."""
+    edition = scheduled_edition()
+    user = participant(edition, email="amal@example.org")
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    url = f"/admin/editions/{edition.id}/attendance-import"
+    good = ("email,unit,date,status,note\n"
+            "amal@example.org,alpha,2026-09-06,present,\n"
+            "AMAL@example.org,alpha,2026-09-07,late,bus\n")
+    bad = good + ("nobody@example.org,alpha,2026-09-08,present,\n"
+                  "amal@example.org,alpha,2026-09-11,present,\n"
+                  "amal@example.org,alpha,06/09/2026,here,\n")
+    response = client.post(url, data={"text": bad, "confirm": "1"})
+    assert response.status_code == 400
+    assert "Line 4: nobody@example.org is not enrolled" in response.text
+    assert "Line 5: unit &#39;alpha&#39; has no in-person day on 2026-09-11" in response.text
+    assert "Line 6: &#39;06/09/2026&#39; is not a date" in response.text
+    assert "Line 6: the status must be present, late, excused or absent" in response.text
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
+    assert client.post(url, data={"text": good}).status_code == 200
+    assert client.post(url, data={"text": good, "confirm": "1"}).status_code == 302
+    sessions = sessions_of(edition, "alpha")
+    assert (status_of(sessions[0], user), status_of(sessions[1], user)) == ("present", "late")
+
+
+def test_participant_cannot_reach_teaching_pages(app: Flask, client: FlaskClient, auth: Auth,
+                                                 loaded: object) -> None:
+    """Rosters and codes are for staff: a participant gets 403 even on their own day."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    db.session.commit()
+    auth.login(user)
+    session = sessions_of(edition, "alpha")[0]
+    assert client.get(f"/teaching/sessions/{session.id}/code").status_code == 403
+    assert client.post(f"/teaching/sessions/{session.id}",
+                       data={f"status-{user.id}": "present"}).status_code == 403

@@ -1,0 +1,182 @@
+"""The admin board, the participant detail, the report with charts, and the exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from unittest import mock
+
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import insert, select
+
+from lms.auth.models import Role, User
+from lms.extensions import db
+from lms.progress.models import AttendanceStatus as S
+from lms.progress.models import Enrolment, EnrolmentStatus, OrganisationType
+from tests import factories
+from tests.conftest import Auth
+from tests.progress.helpers import (
+    NOW,
+    finish_unit_online,
+    mark,
+    participant,
+    scheduled_edition,
+    sessions_of,
+)
+
+
+def frozen():  # type: ignore[no-untyped-def]
+    return mock.patch("lms.progress.board_views.utcnow", return_value=NOW)
+
+
+def cohort(edition, size: int) -> None:  # type: ignore[no-untyped-def]
+    """``size`` participants written in bulk, a third of them with alpha fully done."""
+    db.session.execute(insert(User), [
+        {"email": f"p{edition.id}-{n}@example.org", "full_name": f"Person {n:04d}",
+         "role": Role.PARTICIPANT, "country": "Egypt" if n % 2 else "Jordan",
+         "preferred_language": "en", "is_active_account": True} for n in range(size)])
+    ids = db.session.scalars(select(User.id).where(User.email.like(f"p{edition.id}-%"))).all()
+    db.session.execute(insert(Enrolment), [
+        {"edition_id": edition.id, "user_id": uid, "status": EnrolmentStatus.ACTIVE,
+         "organisation_type": OrganisationType.NGO} for uid in ids])
+    db.session.commit()
+
+
+def test_board_shows_text_and_state_for_each_cell(client: FlaskClient, auth: Auth,
+                                                  loaded: object) -> None:
+    """Each cell states days and online work in words, not colour alone."""
+    edition = scheduled_edition()
+    done = participant(edition, full_name="Dina Complete")
+    for session in sessions_of(edition, "alpha"):
+        mark(session, done, S.PRESENT)
+    finish_unit_online(done)
+    participant(edition, full_name="Ehab Idle")
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    with frozen():
+        page = client.get(f"/admin/editions/{edition.id}/board").text
+    assert "Dina Complete" in page and "Ehab Idle" in page
+    assert "Days 5/4" in page and "Online 4/4" in page
+    assert "Days 0/4" in page and "At risk" in page
+    assert 'class="cell cell--complete"' in page
+
+
+def test_board_filters_and_search(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """Status, organisation type, country and name filters narrow the rows."""
+    edition = scheduled_edition()
+    a = participant(edition, full_name="Amira Gov", country="Egypt")
+    participant(edition, full_name="Basel Ngo", country="Jordan")
+    withdrawn = participant(edition, full_name="Celine Gone")
+    db.session.execute(Enrolment.__table__.update().where(
+        Enrolment.user_id == a.id).values(organisation_type="government"))
+    db.session.execute(Enrolment.__table__.update().where(
+        Enrolment.user_id == withdrawn.id).values(status="withdrawn"))
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    url = f"/admin/editions/{edition.id}/board"
+    with frozen():
+        assert "Basel" not in client.get(url + "?organisation_type=government").text
+        assert "Amira" not in client.get(url + "?country=Jordan").text
+        search = client.get(url + "?q=amira").text
+        assert "Amira" in search and "Basel" not in search
+        gone = client.get(url + "?status=withdrawn").text
+        assert "Celine" in gone and "Amira" not in gone
+        risk = client.get(url + "?status=at_risk").text
+        assert "Amira" in risk and "Celine" not in risk
+        assert "Amira" not in client.get(url + "?status=complete").text
+
+
+def test_board_and_exports_take_fixed_queries(client: FlaskClient, auth: Auth, loaded: object,
+                                              count_queries) -> None:  # type: ignore[no-untyped-def]
+    """The board page and both exports use as many queries for 1,000 people as for 10."""
+    auth.login_as(Role.ADMIN)
+    counts: dict[str, list[int]] = {}
+    for size in (10, 1000):
+        edition = scheduled_edition(name=f"Size {size}")
+        cohort(edition, size)
+        for name, path in (("board", "board"), ("risk", "board?status=at_risk"),
+                           ("csv", "board.csv"), ("xlsx", "register.xlsx")):
+            with frozen(), count_queries() as counter:
+                response = client.get(f"/admin/editions/{edition.id}/{path}")
+            assert response.status_code == 200
+            counts.setdefault(name, []).append(counter.count)
+    for name, (small, large) in counts.items():
+        assert small == large, (name, counts)
+
+
+def test_exports_match_the_participant_page(client: FlaskClient, auth: Auth,
+                                            loaded: object) -> None:
+    """CSV (with BOM) and XLSX carry the same numbers the participant sees."""
+    edition = scheduled_edition()
+    user = participant(edition, full_name="هناء مصطفى")
+    for session in sessions_of(edition, "alpha")[:3]:
+        mark(session, user, S.PRESENT)
+    finish_unit_online(user, ("first",))
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    with frozen():
+        raw = client.get(f"/admin/editions/{edition.id}/board.csv").data
+        register = client.get(f"/admin/editions/{edition.id}/register.csv").data.decode(
+            "utf-8-sig")
+        xlsx = client.get(f"/admin/editions/{edition.id}/board.xlsx").data
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[1][0] == "هناء مصطفى"
+    assert rows[1][9:13] == ["3/4", "1/2", "1/2", "no"]
+    assert "present" in register.splitlines()[1]
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert [c.value for c in sheet[2]][9:13] == ["3/4", "1/2", "1/2", "no"]
+    auth.logout()
+    auth.login(user)
+    with mock.patch("lms.courses.views.utcnow", return_value=NOW):
+        page = client.get("/").text
+    assert "In-person days: 3 of 4 attended" in page
+    assert "1 of 2 lessons completed" in page and "Quizzes: 1 of 2 passed" in page
+
+
+def test_formula_cells_are_neutralised(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """A name starting with = is exported as text, never as a formula."""
+    edition = scheduled_edition()
+    participant(edition, full_name="=HYPERLINK(\"http://x\")")
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    text = client.get(f"/admin/editions/{edition.id}/board.csv").data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+
+
+def test_participant_detail_and_report(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """The detail page lists what is missing; the report has SVG charts with tables."""
+    edition = scheduled_edition()
+    user = participant(edition, full_name="Farah <b>Bold</b>")
+    for session in sessions_of(edition, "alpha"):
+        mark(session, user, S.PRESENT)
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    with frozen():
+        detail = client.get(f"/admin/editions/{edition.id}/participants/{user.id}").text
+        report = client.get(f"/admin/editions/{edition.id}/report").text
+    assert "Farah &lt;b&gt;Bold&lt;/b&gt;" in detail
+    assert "Read and complete the lesson “First topic”" in detail
+    assert report.count('<svg role="img"') == 3
+    assert "Completion by unit" in report and "Attendance rate by day" in report
+    assert "Quiz score distribution by topic" in report
+    assert "<th scope=\"row\">2026-09-06 alpha</th><td>100%</td>" in report
+    other = factories.make_user()
+    db.session.commit()
+    assert client.get(f"/admin/editions/{edition.id}/participants/{other.id}"
+                      ).status_code == 404
+    assert client.get("/admin/editions/999999/board").status_code == 404
+
+
+def test_board_is_for_admins_only(app: Flask, client: FlaskClient, auth: Auth,
+                                  loaded: object) -> None:
+    """Instructors and participants get 403 from the board and its exports."""
+    edition = scheduled_edition()
+    db.session.commit()
+    for role in (Role.INSTRUCTOR, Role.PARTICIPANT):
+        auth.login_as(role)
+        for path in ("board", "board.csv", "register.xlsx", "report"):
+            assert client.get(f"/admin/editions/{edition.id}/{path}").status_code == 403
+        auth.logout()

@@ -1,0 +1,177 @@
+"""Admin pages for editions: creating, scheduling working days, moving days, archiving."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from lms.audit.models import AuditEvent
+from lms.auth.models import Role
+from lms.courses.models import Programme
+from lms.extensions import db
+from lms.progress.editions import local_to_utc, working_days
+from lms.progress.models import AttendanceStatus as S
+from lms.progress.models import Edition, InPersonSession, UnitInstructor
+from tests import factories
+from tests.conftest import Auth
+from tests.progress.helpers import mark, participant, scheduled_edition, sessions_of, unit
+
+
+def programme_id(slug: str = "local") -> int:
+    return db.session.scalar(select(Programme.id).filter_by(slug=slug)) or 0
+
+
+def test_working_days_skip_friday_and_saturday() -> None:
+    """Five working days from a Thursday jump over Egypt's weekend."""
+    assert working_days(date(2026, 10, 1), 5, {4, 5}) == [
+        date(2026, 10, 1), date(2026, 10, 4), date(2026, 10, 5), date(2026, 10, 6),
+        date(2026, 10, 7)]
+
+
+def test_cairo_summer_time_is_applied() -> None:
+    """Nine in the morning in Cairo is 06:00 UTC in summer and 07:00 UTC in winter."""
+    assert local_to_utc("Africa/Cairo", date(2026, 7, 5), time(9)) == datetime(
+        2026, 7, 5, 6, tzinfo=UTC)
+    assert local_to_utc("Africa/Cairo", date(2026, 12, 6), time(9)) == datetime(
+        2026, 12, 6, 7, tzinfo=UTC)
+
+
+def test_admin_creates_edition_and_schedules_a_module(client: FlaskClient, auth: Auth,
+                                                     loaded: object) -> None:
+    """The admin creates an edition, then one module gets five working days."""
+    auth.login_as(Role.ADMIN)
+    response = client.post("/admin/editions/new", data={
+        "programme": programme_id(), "name": "Fourth edition", "starts_on": "2026-10-01",
+        "ends_on": "2027-03-31", "venue": "AUC Tahrir", "timezone": "Africa/Cairo"})
+    assert response.status_code == 302
+    edition = db.session.scalar(select(Edition).filter_by(name="Fourth edition"))
+    assert edition is not None and edition.timezone == "Africa/Cairo"
+    response = client.post(f"/admin/editions/{edition.id}/schedule", data={
+        "unit": unit("alpha").id, "first_day": "2026-10-01", "starts": "09:00",
+        "ends": "16:00"})
+    assert response.status_code == 302
+    days = [s.day.isoformat() for s in sessions_of(edition, "alpha")]
+    assert days == ["2026-10-01", "2026-10-04", "2026-10-05", "2026-10-06", "2026-10-07"]
+    assert sessions_of(edition, "alpha")[0].contact_hours == 6
+    page = client.get(f"/admin/editions/{edition.id}").text
+    assert "2026-10-04" in page and "Fourth edition" in page
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).filter_by(
+        action="edition.schedule")) == 1
+
+
+def test_regional_programme_gets_consecutive_days(client: FlaskClient, auth: Auth,
+                                                  loaded: object) -> None:
+    """Scheduling all units of a programme gives each one-day unit the next working day."""
+    auth.login_as(Role.ADMIN)
+    edition = factories.make_edition("regional")
+    db.session.commit()
+    client.post(f"/admin/editions/{edition.id}/schedule", data={
+        "unit": 0, "first_day": "2026-10-01", "starts": "09:00", "ends": "17:00",
+        "contact_hours": "7"})
+    sessions = db.session.scalars(select(InPersonSession).filter_by(edition_id=edition.id)).all()
+    assert [(s.day, s.contact_hours) for s in sessions] == [(date(2026, 10, 1), 7.0)]
+
+
+def test_scheduling_twice_is_refused(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """A unit that already has days is not scheduled again; nothing changes."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    response = client.post(f"/admin/editions/{edition.id}/schedule", data={
+        "unit": unit("alpha").id, "first_day": "2026-11-01", "starts": "09:00",
+        "ends": "16:00"})
+    assert response.status_code == 400
+    assert "already have days scheduled" in response.text
+    assert len(sessions_of(edition, "alpha")) == 5
+
+
+def test_bad_edition_form_is_refused(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """An end before the start, or an unknown time zone, is a clear error and saves nothing."""
+    auth.login_as(Role.ADMIN)
+    for data in ({"ends_on": "2026-01-01"}, {"timezone": "Mars/Olympus"}):
+        response = client.post("/admin/editions/new", data={
+            "programme": programme_id(), "name": "Bad", "starts_on": "2026-10-01",
+            "ends_on": "2027-03-31", "timezone": "Africa/Cairo", **data})
+        assert response.status_code == 400
+    assert db.session.scalar(select(Edition).filter_by(name="Bad")) is None
+
+
+def test_move_a_day_and_add_one(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """A day can be moved to another date and time, and another added by hand."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    first = sessions_of(edition, "alpha")[0]
+    assert client.get(f"/admin/editions/sessions/{first.id}").status_code == 200
+    response = client.post(f"/admin/editions/sessions/{first.id}", data={
+        "unit": first.unit_id, "day": "2026-09-20", "starts": "10:00", "ends": "15:00",
+        "contact_hours": "5"})
+    assert response.status_code == 302
+    db.session.refresh(first)
+    assert first.day == date(2026, 9, 20) and first.starts_at.hour == 7
+    response = client.post(f"/admin/editions/{edition.id}/sessions", data={
+        "unit": first.unit_id, "day": "2026-09-20", "starts": "10:00", "ends": "15:00",
+        "contact_hours": "5"})
+    assert response.status_code == 400 and "already meets on that date" in response.text
+    client.post(f"/admin/editions/{edition.id}/sessions", data={
+        "unit": first.unit_id, "day": "2026-09-21", "starts": "10:00", "ends": "15:00",
+        "contact_hours": "5"})
+    assert len(sessions_of(edition, "alpha")) == 6
+
+
+def test_day_with_attendance_cannot_be_removed(client: FlaskClient, auth: Auth,
+                                               loaded: object) -> None:
+    """A day with marks is kept (move it instead); an empty one can be removed."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    first, second = sessions_of(edition, "alpha")[:2]
+    mark(first, participant(edition), S.PRESENT)
+    db.session.commit()
+    client.post(f"/admin/editions/sessions/{first.id}/delete")
+    client.post(f"/admin/editions/sessions/{second.id}/delete")
+    assert [s.id for s in sessions_of(edition, "alpha")][:1] == [first.id]
+    assert second.id not in [s.id for s in sessions_of(edition, "alpha")]
+
+
+def test_assign_unit_instructor(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """An admin makes an instructor a unit instructor; a participant cannot be one."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    instructor = factories.make_user(role=Role.INSTRUCTOR)
+    db.session.commit()
+    client.post(f"/admin/editions/{edition.id}/instructors", data={
+        "unit": unit("alpha").id, "instructor": instructor.id})
+    assert db.session.get(UnitInstructor, (edition.id, unit("alpha").id, instructor.id))
+    client.post(f"/admin/editions/{edition.id}/instructors", data={
+        "unit": unit("alpha").id, "instructor": instructor.id, "remove": "1"})
+    assert db.session.get(UnitInstructor, (edition.id, unit("alpha").id, instructor.id)) is None
+
+
+def test_archived_edition_is_read_only(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """After archiving, schedule changes and attendance are refused."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    user = participant(edition)
+    db.session.commit()
+    client.post(f"/admin/editions/{edition.id}/archive")
+    db.session.refresh(edition)
+    assert edition.is_archived
+    response = client.post(f"/admin/editions/{edition.id}/sessions", data={
+        "unit": unit("alpha").id, "day": "2026-12-20", "starts": "10:00", "ends": "15:00",
+        "contact_hours": "5"}, follow_redirects=True)
+    assert "archived" in response.text
+    session = sessions_of(edition, "alpha")[0]
+    client.post(f"/teaching/sessions/{session.id}", data={f"status-{user.id}": "present"})
+    assert client.get(f"/teaching/sessions/{session.id}/history").text.count("Roster") == 0
+
+
+def test_instructor_and_participant_cannot_manage_editions(client: FlaskClient, auth: Auth,
+                                                          loaded: object) -> None:
+    """Edition management is for admins: others get 403, even by direct POST."""
+    edition = scheduled_edition()
+    db.session.commit()
+    auth.login_as(Role.INSTRUCTOR)
+    assert client.post("/admin/editions/new", data={"name": "x"}).status_code == 403
+    assert client.post(f"/admin/editions/{edition.id}/archive").status_code == 403

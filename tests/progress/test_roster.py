@@ -1,0 +1,135 @@
+"""Enrolling participants one by one and from a CSV roster, and changes to enrolments."""
+
+from __future__ import annotations
+
+import io
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from lms.auth.models import Role, User
+from lms.extensions import db
+from lms.mail.models import OutboxMessage
+from lms.progress.models import Enrolment, EnrolmentStatus, OrganisationType
+from tests import factories
+from tests.conftest import Auth
+from tests.progress.helpers import participant, scheduled_edition
+
+ROSTER = ("name,name_ar,email,organisation,organisation_type,country,gender\n"
+          "Hana Mostafa,هناء مصطفى,hana@example.org,Ministry of Foreign Affairs,government,"
+          "Egypt,female\n"
+          "Youssef Samir,يوسف سمير,Existing@Example.org,Caritas,ngo,Egypt,\n")
+
+
+def upload(client: FlaskClient, edition_id: int, text: str, bom: bool = False):  # type: ignore[no-untyped-def]
+    data = (("\ufeff" if bom else "") + text).encode("utf-8")
+    return client.post(f"/admin/editions/{edition_id}/roster",
+                       data={"file": (io.BytesIO(data), "roster.csv")},
+                       content_type="multipart/form-data")
+
+
+def enrolled(edition_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Enrolment)
+                             .filter_by(edition_id=edition_id)) or 0
+
+
+def test_roster_preview_then_import(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """A roster with a BOM previews, then enrols everyone; existing accounts are reused."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    existing = factories.make_user(email="existing@example.org")
+    db.session.commit()
+    preview = upload(client, edition.id, ROSTER, bom=True)
+    assert preview.status_code == 200
+    assert "New account, invited" in preview.text and "Existing account" in preview.text
+    assert enrolled(edition.id) == 0
+    text = ROSTER.replace("\n", "\r\n")
+    response = client.post(f"/admin/editions/{edition.id}/roster",
+                           data={"text": text, "confirm": "1"})
+    assert response.status_code == 302
+    assert enrolled(edition.id) == 2
+    assert db.session.scalar(select(func.count()).select_from(User).filter_by(
+        email="existing@example.org")) == 1
+    hana = db.session.scalar(select(User).filter_by(email="hana@example.org"))
+    assert hana is not None and hana.full_name_ar == "هناء مصطفى"
+    assert db.session.scalar(select(Enrolment.organisation_type).filter_by(
+        user_id=hana.id)) == OrganisationType.GOVERNMENT
+    mail = db.session.scalars(select(OutboxMessage.recipient)).all()
+    assert mail == ["hana@example.org"]
+    assert existing.id in db.session.scalars(select(Enrolment.user_id)).all()
+
+
+def test_bad_rows_are_reported_by_line_and_nothing_is_imported(client: FlaskClient,
+                                                              auth: Auth,
+                                                              loaded: object) -> None:
+    """Every bad row is listed with its line number; confirming a bad file imports nothing."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    staff = factories.make_user(role=Role.INSTRUCTOR, email="staff@example.org")
+    db.session.commit()
+    text = ROSTER + ("Bad Email,,not-an-email,,government,,\n"
+                     ",,nameless@example.org,,ngo,,\n"
+                     "Twice,,hana@example.org,,ministry,,\n"
+                     f"Staff,,{staff.email},,,,\n")
+    response = upload(client, edition.id, text)
+    assert response.status_code == 400
+    page = response.text
+    assert "Line 4: &#39;not-an-email&#39; is not an email address" in page
+    assert "Line 5: the name is missing" in page
+    assert "Line 6: the email hana@example.org is also on line 2" in page
+    assert "Line 6: the organisation type must be government, ngo or other" in page
+    assert "Line 7: staff@example.org belongs to a staff account" in page
+    assert "Import" not in page.split("problems: nothing will be imported")[1].split(
+        "<footer")[0].replace("imported", "")
+    client.post(f"/admin/editions/{edition.id}/roster", data={"text": text, "confirm": "1"})
+    assert enrolled(edition.id) == 0
+    assert db.session.scalar(select(User).filter_by(email="hana@example.org")) is None
+
+
+def test_unreadable_files(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """A file that is not UTF-8, has no email column, or is empty gets a clear message."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    latin1 = client.post(f"/admin/editions/{edition.id}/roster", data={
+        "file": (io.BytesIO("name,email\nJosé,j@example.org\n".encode("latin-1")), "r.csv")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "not UTF-8" in latin1.text
+    assert "missing: email" in upload(client, edition.id, "name,mail\nA,b@c.org\n").text
+    assert "no rows" in upload(client, edition.id, "name,email\n").text
+
+
+def test_enrol_one_and_duplicate(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """One participant is enrolled and invited; enrolling them again is refused."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    data = {"full_name": "Laila Nabil", "email": "laila@example.org", "organisation_type": "ngo",
+            "language": "ar"}
+    assert client.post(f"/admin/editions/{edition.id}/enrol", data=data).status_code == 302
+    again = client.post(f"/admin/editions/{edition.id}/enrol", data=data)
+    assert again.status_code == 400 and "already enrolled" in again.text
+    assert enrolled(edition.id) == 1
+
+
+def test_withdraw_reactivate_and_defer(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """Withdrawal and deferral keep records; deferral enrols in the later edition."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    later = factories.make_edition(name="Fifth", starts_on=edition.starts_on.replace(year=2027),
+                                   ends_on=edition.ends_on.replace(year=2028))
+    user = participant(edition)
+    db.session.commit()
+    enrolment = db.session.scalar(select(Enrolment).filter_by(edition_id=edition.id,
+                                                              user_id=user.id))
+    assert enrolment is not None
+    url = f"/admin/editions/enrolments/{enrolment.id}/status"
+    client.post(url, data={"action": "withdraw"})
+    assert enrolment.status == EnrolmentStatus.WITHDRAWN
+    client.post(url, data={"action": "reactivate"})
+    assert enrolment.status == EnrolmentStatus.ACTIVE
+    client.post(url, data={"action": "defer", "target": later.id})
+    assert enrolment.status == EnrolmentStatus.DEFERRED and enrolment.deferred_to_id == later.id
+    assert db.session.scalar(select(Enrolment.status).filter_by(
+        edition_id=later.id, user_id=user.id)) == EnrolmentStatus.ACTIVE
+    assert client.post("/admin/editions/enrolments/999999/status").status_code == 404
