@@ -20,6 +20,11 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
 class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "users"
 
@@ -37,6 +42,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     preferred_language: Mapped[str] = mapped_column(String(5), default="en")
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Asked only with consent and used only in aggregate reports (Egypt's Law 151 of 2020).
+    gender: Mapped[Gender | None] = mapped_column(
+        Enum(Gender, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    gender_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    privacy_notice_version: Mapped[str | None] = mapped_column(String(20))
+    privacy_notice_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:

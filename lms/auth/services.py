@@ -83,3 +83,9 @@ def send_password_reset(email: str, now: datetime, valid_for: timedelta) -> User
 def notify_password_changed(user: User) -> None:
     mail.send(user.email, "password_changed", user.preferred_language, user=user,
               link=public_url("auth.forgot_password"))
+
+
+def notify_email_changed(user: User, old_email: str) -> None:
+    """Tell the previous address, so a takeover by someone else does not go unnoticed."""
+    mail.send(old_email, "email_changed", user.preferred_language, user=user,
+              old_email=old_email)

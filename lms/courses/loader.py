@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from lms.courses.authoring.reconcile import PackageReconciler, browser_topics_by_module
 from lms.courses.models import (
     CoursePackage,
     GlossaryTerm,
@@ -32,7 +33,7 @@ from lms.courses.problems import Problem
 from lms.courses.specs import PackageSpec, TopicSpec
 from lms.db_types import utcnow
 from lms.extensions import db
-from lms.quizzes.models import Option, Question, Quiz
+from lms.quizzes.models import SOURCE_PACKAGE, Option, Question, Quiz
 from lms.quizzes.specs import QuizSpec
 
 ENTRY_POINT_GROUP = "lms.course_packages"
@@ -53,11 +54,13 @@ class LoadSummary:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     retired: Counter[str] = field(default_factory=Counter)
+    # Lessons and media the browser holds: what the load left alone and why.
+    notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         kinds = sorted(set(self.created) | set(self.updated) | set(self.retired))
         return [f"{kind}: {self.created[kind]} new, {self.updated[kind]} updated, "
-                f"{self.retired[kind]} retired" for kind in kinds]
+                f"{self.retired[kind]} retired" for kind in kinds] + self.notes
 
 
 def resolve_package(name_or_path: str) -> Path:
@@ -127,6 +130,7 @@ class _Loader:
         package = self.sync("packages", {spec.slug: package} if package else {}, spec.slug,
                             CoursePackage, values)
         db.session.flush()
+        self.browser = PackageReconciler(package.id, self.now)
         self._media(package)
         modules = self._modules(package)
         topics = self._topics(package, modules)
@@ -135,6 +139,7 @@ class _Loader:
         self._programmes(package, topics, modules)
         self._glossary(package)
         db.session.flush()
+        self.summary.notes = self.browser.notes
         if any((self.summary.created, self.summary.updated, self.summary.retired)):
             package.loaded_at = self.now
         return self.summary
@@ -151,6 +156,8 @@ class _Loader:
             extension = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
                          "image/webp": ".webp", "application/pdf": ".pdf"}[media.content_type]
             stored = media.sha256 + extension
+            if name in existing and self.browser.media_conflict(existing[name], stored):
+                continue
             if not (folder / stored).exists():
                 temporary = folder / f".{stored}.part"
                 shutil.copyfile(media.path, temporary)
@@ -158,7 +165,8 @@ class _Loader:
             self.sync("media", existing, name, MediaFile, {
                 "package_id": package.id, "name": name, "stored_name": stored,
                 "content_type": media.content_type})
-        self.retire("media", [m for n, m in existing.items() if n not in self.spec.media])
+        self.retire("media", [m for n, m in existing.items()
+                              if n not in self.spec.media and not self.browser.keeps_media(m)])
 
     def _modules(self, package: CoursePackage) -> dict[str, Module]:
         existing = self._rows(Module, "slug", package_id=package.id)
@@ -178,15 +186,25 @@ class _Loader:
             values: dict[str, Any] = {
                 "package_id": package.id, "module_id": modules[topic.module].id,
                 "slug": topic.slug, "title_en": topic.title["en"], "title_ar": topic.title["ar"],
-                "position": topic.position,
+                "position": topic.position, "is_draft": False,
             }
+            if topic.slug in existing:
+                # A title edited in the browser stays with the lesson version that holds it.
+                for language in ("en", "ar"):
+                    if self.browser.held(existing[topic.slug].id, language):
+                        values[f"title_{language}"] = getattr(existing[topic.slug],
+                                                              f"title_{language}")
             if topic.published is not None:
                 values["published_at"] = datetime(topic.published.year, topic.published.month,
                                                   topic.published.day, tzinfo=UTC)
             elif topic.slug not in existing:
                 values["published_at"] = self.now
             self.sync("topics", existing, topic.slug, Topic, values)
-        self.retire("topics", [t for s, t in existing.items() if s not in self.spec.topics])
+        self.retire("topics", [t for s, t in existing.items()
+                               if s not in self.spec.topics and not self.browser.keeps_topic(t)])
+        counts = Counter(modules[t.module].id for t in self.spec.topics.values())
+        self.browser_topics = browser_topics_by_module(existing.values(), self.spec.topics,
+                                                       counts)
         db.session.flush()
         return existing
 
@@ -199,12 +217,18 @@ class _Loader:
             topic = topics[spec_topic.slug]
             for language, lesson in spec_topic.lessons.items():
                 wanted.add((topic.id, language))
-                self.sync("lessons", existing, (topic.id, language), Lesson, {
+                if not self.browser.admit(existing.get((topic.id, language)), spec_topic,
+                                          lesson):
+                    continue
+                row = self.sync("lessons", existing, (topic.id, language), Lesson, {
                     "topic_id": topic.id, "language": language, "objectives": lesson.objectives,
                     "minutes": lesson.minutes, "body_markdown": lesson.body,
                     "body_html": lesson.html, "toc": lesson.toc, "source_file": lesson.file,
                     "source_hash": lesson.source_hash})
-        self.retire("lessons", [row for key, row in existing.items() if key not in wanted])
+                db.session.flush()
+                self.browser.loaded(row, spec_topic, lesson)
+        self.retire("lessons", [row for key, row in existing.items()
+                                if key not in wanted and not self.browser.held(*key)])
 
     def _quizzes(self, topics: dict[str, Topic]) -> None:
         ids = [t.id for t in topics.values()]
@@ -220,11 +244,18 @@ class _Loader:
                 continue
             topic = topics[spec_topic.slug]
             wanted.add(topic.id)
+            held = existing.get(topic.id)
+            if held is not None and held.source != SOURCE_PACKAGE:
+                # Edited or imported on the platform: reloading must not overwrite it.
+                self.browser.notes.append(f"{spec_topic.quiz.file}: kept the quiz edited on the "
+                                          "platform; the package's version was not loaded")
+                continue
             quiz = self.sync("quizzes", existing, topic.id, Quiz,
                              _quiz_values(spec_topic, spec_topic.quiz, topic.id))
             db.session.flush()
             self._questions(quiz, spec_topic.quiz, questions, options)
-        self.retire("quizzes", [q for t, q in existing.items() if t not in wanted])
+        self.retire("quizzes", [q for t, q in existing.items()
+                                if t not in wanted and q.source == SOURCE_PACKAGE])
 
     def _questions(self, quiz: Quiz, spec: QuizSpec, questions: dict[Any, Question],
                    options: dict[Any, Option]) -> None:
@@ -270,7 +301,8 @@ class _Loader:
                     "position": unit_position, "days": unit_spec.days,
                     "hours_per_day": unit_spec.hours_per_day})
                 db.session.flush()
-                self._unit_topics(unit, [topics[s] for s in unit_spec.topics])
+                extra = self.browser_topics.get(unit.module_id, []) if unit.module_id else []
+                self._unit_topics(unit, [topics[s] for s in unit_spec.topics] + extra)
             self.retire("units", [u for s, u in units.items()
                                   if s not in {u.slug for u in spec.units}])
         self.retire("programmes", [p for s, p in existing.items() if s not in wanted])

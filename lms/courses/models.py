@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db_types import UTCDateTime, utcnow
@@ -91,6 +91,8 @@ class Topic(BilingualTitle, db.Model):  # type: ignore[name-defined,misc]
     position: Mapped[int] = mapped_column(Integer, default=0)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A topic created in the browser stays a draft, out of every unit, until it is published.
+    is_draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     module: Mapped[Module] = relationship(back_populates="topics")
 
@@ -112,6 +114,8 @@ class Lesson(db.Model):  # type: ignore[name-defined,misc]
     source_file: Mapped[str] = mapped_column(String(300), default="")
     source_hash: Mapped[str] = mapped_column(String(64), default="")
     is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The published version this row shows (lms.courses.authoring.models.LessonVersion).
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("lesson_versions.id"))
 
     topic: Mapped[Topic] = relationship()
 

@@ -301,15 +301,16 @@ def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report
                 "en"].minutes if "en" in owner.lessons else 1)
             if lesson:
                 owner.lessons["ar"] = lesson
-        elif path.name.endswith(".quiz.yaml"):
+        elif path.name.endswith((".quiz.yaml", ".gift")):
             owner = by_stem.get(stem)
             if owner is None:
                 if f"{stem}.md" not in names:
                     report.add(path, None, f"no lesson '{stem}.md' for this quiz")
                 continue
+            if owner.quiz is not None:
+                report.add(path, None, "a topic has one quiz file: a .quiz.yaml or a .gift")
+                continue
             owner.quiz = read_quiz(path, report)
-        elif path.name.endswith(".gift"):
-            report.add(path, None, "GIFT quiz files are not read yet; use a .quiz.yaml file")
         elif not path.name.endswith(".md") and not path.name.startswith("."):
             report.add(path, None, "unexpected file in a module folder (expected NN-slug.md, "
                                    "NN-slug.ar.md or NN-slug.quiz.yaml)")

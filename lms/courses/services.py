@@ -9,9 +9,10 @@ from sqlalchemy.orm import contains_eager
 
 from lms.auth.models import User
 from lms.courses.models import GlossaryTerm, Lesson, MediaFile, Module, Topic, Unit, UnitTopic
-from lms.courses.permissions import is_staff, participant_unit_ids_query
+from lms.courses.permissions import can_edit_module, is_staff, participant_unit_ids_query
 from lms.extensions import db
 from lms.progress.services import is_lesson_complete
+from lms.quizzes.results import TopicQuizStatus, topic_quiz_status
 
 
 class NotFound(LookupError):
@@ -38,10 +39,12 @@ class LessonPage:
     next: NavLink | None
     is_complete: bool
     can_complete: bool
+    quiz: TopicQuizStatus | None = None
+    quiz_editable: bool = False
 
 
 def lesson_page(user: User, slug: str, language: str) -> LessonPage:
-    """Everything the lesson page shows, in at most four queries.
+    """Everything the lesson page shows, in at most five queries (the quiz's status included).
 
     :raises NotFound: for an unknown or retired topic, or one outside the participant's
         programmes (the two cases look the same, so nothing can be probed).
@@ -51,7 +54,8 @@ def lesson_page(user: User, slug: str, language: str) -> LessonPage:
         .join(Lesson.topic)
         .join(Topic.module)
         .options(contains_eager(Lesson.topic).contains_eager(Topic.module))
-        .where(Topic.slug == slug, Topic.is_retired.is_(False), Lesson.is_retired.is_(False))
+        .where(Topic.slug == slug, Topic.is_retired.is_(False), Topic.is_draft.is_(False),
+               Lesson.is_retired.is_(False))
     ).all()
     if not lessons:
         raise NotFound(slug)
@@ -73,14 +77,19 @@ def lesson_page(user: User, slug: str, language: str) -> LessonPage:
     index = slugs.index(topic.slug) if topic.slug in slugs else -1
     previous = siblings[index - 1] if index > 0 else None
     following = siblings[index + 1] if 0 <= index < len(siblings) - 1 else None
-    return LessonPage(topic, lesson, sorted(by_language), context, previous, following,
+    page = LessonPage(topic, lesson, sorted(by_language), context, previous, following,
                       complete, can_complete=not is_staff(user))
+    page.quiz = topic_quiz_status(user.id, topic.id)
+    if page.quiz is not None and is_staff(user):
+        page.quiz_editable = can_edit_module(user, topic.module)
+    return page
 
 
 def _module_navigation(module_id: int) -> list[NavLink]:
     rows = db.session.execute(
         select(Topic.slug, Topic.title_en, Topic.title_ar)
-        .where(Topic.module_id == module_id, Topic.is_retired.is_(False))
+        .where(Topic.module_id == module_id, Topic.is_retired.is_(False),
+               Topic.is_draft.is_(False))
         .order_by(Topic.position)
     )
     return [NavLink(*row) for row in rows]
@@ -121,7 +130,8 @@ def content_overview() -> list[tuple[Module, list[Topic]]]:
         select(Module).where(Module.is_retired.is_(False)).order_by(Module.package_id,
                                                                     Module.position)).all()
     topics = db.session.scalars(
-        select(Topic).where(Topic.is_retired.is_(False)).order_by(Topic.position)).all()
+        select(Topic).where(Topic.is_retired.is_(False), Topic.is_draft.is_(False))
+        .order_by(Topic.position)).all()
     by_module: dict[int, list[Topic]] = {}
     for topic in topics:
         by_module.setdefault(topic.module_id, []).append(topic)

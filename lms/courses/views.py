@@ -27,6 +27,7 @@ from lms.db_types import utcnow
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.progress import services as progress
+from lms.progress.dashboard import participant_dashboard
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 
@@ -37,8 +38,9 @@ def home() -> str:
     """The participant's programmes with their progress; staff see the course content."""
     if is_staff(current_user):
         return render_template("courses/overview.html", modules=services.content_overview())
-    return render_template("courses/home.html",
-                           editions=progress.lesson_progress(current_user.id))
+    now = utcnow()
+    return render_template("progress/dashboard.html",
+                           boards=participant_dashboard(current_user, now), now=now)
 
 
 @bp.get("/topics/<slug>")

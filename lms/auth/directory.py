@@ -1,0 +1,97 @@
+"""The cohort directory: participants who opt in, shown to their edition and to alumni.
+
+Who sees whom: a participant sees the listed people of every edition they are or were in,
+and the listed alumni of editions that have ended; staff see every listed participant. Only
+logged-in people see it; a contact address appears only where its owner chose to show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, or_, select
+
+from lms.auth.directory_models import DirectoryEntry
+from lms.auth.models import Role, User, normalise_email
+from lms.auth.services import AccountError
+from lms.extensions import db
+from lms.progress.models import Edition, Enrolment
+
+
+@dataclass
+class Listing:
+    user: User
+    entry: DirectoryEntry
+
+    @property
+    def contact(self) -> str | None:
+        if not self.entry.show_contact:
+            return None
+        return self.entry.contact_email or self.user.email
+
+
+@dataclass
+class EditionGroup:
+    edition: Edition
+    is_own: bool
+    people: list[Listing] = field(default_factory=list)
+
+
+def entry_of(user_id: int) -> DirectoryEntry | None:
+    return db.session.get(DirectoryEntry, user_id)
+
+
+def save_entry(user: User, position: str, areas: str, show_contact: bool, contact_email: str,
+               now: datetime) -> tuple[DirectoryEntry, bool]:
+    """Create or update the person's listing; returns it and whether it is new.
+
+    :raises AccountError: for staff (the directory lists participants) or a bad address.
+    """
+    if user.role != Role.PARTICIPANT:
+        raise AccountError(_("The directory lists participants."))
+    contact = normalise_email(contact_email) if contact_email.strip() else ""
+    if contact and ("@" not in contact or len(contact) > 254):
+        raise AccountError(_("Enter an email address such as name@example.org."))
+    entry = entry_of(user.id)
+    created = entry is None
+    if entry is None:
+        entry = DirectoryEntry(user_id=user.id, opted_in_at=now)
+        db.session.add(entry)
+    entry.position = position.strip()
+    entry.areas_of_work = areas.strip()
+    entry.show_contact = show_contact
+    entry.contact_email = contact
+    entry.updated_at = now
+    db.session.flush()
+    return entry, created
+
+
+def withdraw(user: User) -> bool:
+    """Remove the listing entirely; False when there was none."""
+    result = db.session.execute(delete(DirectoryEntry).where(DirectoryEntry.user_id == user.id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def directory(viewer: User, today: date) -> list[EditionGroup]:
+    """The groups the viewer may see, own editions first, newest first (two queries)."""
+    own: set[int] = set()
+    if viewer.role == Role.PARTICIPANT:
+        own = set(db.session.scalars(select(Enrolment.edition_id).where(
+            Enrolment.user_id == viewer.id)))
+    query = (
+        select(Edition, User, DirectoryEntry)
+        .join(Enrolment, Enrolment.edition_id == Edition.id)
+        .join(User, User.id == Enrolment.user_id)
+        .join(DirectoryEntry, DirectoryEntry.user_id == User.id)
+        .where(User.is_active_account.is_(True), User.anonymised_at.is_(None),
+               User.role == Role.PARTICIPANT)
+        .order_by(Edition.starts_on.desc(), Edition.id, User.full_name, User.id))
+    if viewer.role == Role.PARTICIPANT:
+        query = query.where(or_(Edition.id.in_(own), Edition.ends_on < today))
+    groups: dict[int, EditionGroup] = {}
+    for edition, user, entry in db.session.execute(query):
+        group = groups.setdefault(edition.id, EditionGroup(edition, edition.id in own))
+        group.people.append(Listing(user, entry))
+    return sorted(groups.values(), key=lambda g: not g.is_own)

@@ -1,0 +1,1 @@
+"""Authoring in the browser: topics, lesson versions, media uploads, package zips, export."""

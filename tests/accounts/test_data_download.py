@@ -1,0 +1,73 @@
+"""A participant downloads everything held about them, and nothing about anyone else."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask.testing import FlaskClient
+
+from lms.auth.models import Role
+from lms.extensions import db
+from tests import factories
+from tests.accounts.records import give_records, session_of
+from tests.conftest import Auth
+
+
+def test_json_holds_own_records_and_nobody_elses(client: FlaskClient, auth: Auth,
+                                                 loaded: object) -> None:
+    """Every kind of record of the participant is in the file; the other participant's and
+    the instructor's details are not; no password or token hash is."""
+    edition = factories.make_edition()
+    session = session_of(edition, date(2026, 10, 4))
+    teacher = factories.make_user(role=Role.INSTRUCTOR, email="teacher@example.org",
+                                  full_name="Teacher Person")
+    other = factories.make_user(email="other@example.org", full_name="Other Person")
+    factories.enrol(other, edition)
+    give_records(other, edition, "OTHER-SECRET", teacher, session)
+    me = auth.login_as(Role.PARTICIPANT, email="me@example.org", full_name="Me Myself")
+    factories.enrol(me, edition)
+    give_records(me, edition, "MINE", teacher, session)
+    db.session.commit()
+    response = client.get("/account/data.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Cache-Control"] == "no-store"
+    text = response.get_data(as_text=True)
+    data = json.loads(text)
+    assert data["account"]["email"] == "me@example.org"
+    assert data["enrolments"][0]["edition"] == edition.name
+    assert data["lesson_completions"][0]["topic"] == "first"
+    assert data["quiz_attempts"][0]["answers"][0]["comment"] == "graded comment MINE"
+    assert data["login_sessions"] and data["audit_events"]
+    assert data["messages"][0]["subject"] == "mail MINE"
+    other_records = data["other_records"]
+    assert other_records["attendance"][0]["note"] == "note MINE"
+    assert other_records["apologies"][0]["reason"] == "apology MINE"
+    assert other_records["directory_entries"][0]["position"] == "position MINE"
+    assert other_records["certificates"][0]["snapshot"]["name_en"] == "Me Myself"
+    for foreign in ("OTHER-SECRET", "other@example.org", "Other Person", "teacher@example.org",
+                    "Teacher Person", "scrypt:", "password_hash", "token_hash", "id_hash"):
+        assert foreign not in text, foreign
+    assert "marked_by_id" not in other_records["attendance"][0]
+    assert "graded_by_id" not in data["quiz_attempts"][0]["answers"][0]
+
+
+def test_printable_page_shows_the_same(client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """The printable page lists the same sections, in tables with row headers."""
+    edition = factories.make_edition()
+    teacher = factories.make_user(role=Role.INSTRUCTOR)
+    me = auth.login_as(Role.PARTICIPANT, full_name="Me Myself")
+    factories.enrol(me, edition)
+    give_records(me, edition, "MINE", teacher, session_of(edition, date(2026, 10, 4)))
+    db.session.commit()
+    page = client.get("/account/data/print").text
+    for text in ("Me Myself", "note MINE", "Lessons completed", "Other records",
+                 '<th scope="row"><code>email</code></th>'):
+        assert text in page
+    assert client.get("/account/data").status_code == 200
+
+
+def test_data_download_needs_login(client: FlaskClient) -> None:
+    """Anonymous visitors are sent to the login page."""
+    assert client.get("/account/data.json").status_code == 302

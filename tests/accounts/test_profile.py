@@ -1,0 +1,130 @@
+"""People edit their own profile; email and password changes send a notice; gender needs
+consent; the password rule."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from lms.audit.models import AuditEvent
+from lms.auth.models import Gender, Role
+from lms.extensions import db
+from lms.mail.models import OutboxMessage
+from tests import factories
+from tests.conftest import Auth
+
+
+def test_profile_edit_changes_only_the_own_account(client: FlaskClient, auth: Auth) -> None:
+    """Names for the certificate, organisation, country and language are saved; extra fields
+    naming another user or a role are ignored."""
+    other = factories.make_user(full_name="Someone Else")
+    me = auth.login_as(Role.PARTICIPANT)
+    response = client.post("/account/profile", data={
+        "full_name": "Salma Farouk", "full_name_ar": "سلمى فاروق", "organisation": "MoSS",
+        "country": "Egypt", "language": "ar", "user_id": other.id, "role": "admin"})
+    assert response.status_code == 302
+    db.session.refresh(me)
+    db.session.refresh(other)
+    assert (me.full_name, me.full_name_ar, me.preferred_language, me.role) == (
+        "Salma Farouk", "سلمى فاروق", "ar", Role.PARTICIPANT)
+    assert other.full_name == "Someone Else"
+    event = db.session.scalar(select(AuditEvent).filter_by(action="profile.update"))
+    assert event is not None and "full_name" in event.details["fields"]
+
+
+def test_profile_needs_a_latin_name(client: FlaskClient, auth: Auth) -> None:
+    """An empty name or an over-long one is a form error."""
+    auth.login_as(Role.PARTICIPANT)
+    assert client.post("/account/profile", data={"full_name": "", "language": "en"}
+                       ).status_code == 400
+    assert client.post("/account/profile", data={"full_name": "x" * 201, "language": "en"}
+                       ).status_code == 400
+    assert client.post("/account/profile", data={"full_name": "A", "language": "fr"}
+                       ).status_code == 400
+
+
+def test_email_change_asks_for_the_password_and_tells_the_old_address(
+        client: FlaskClient, auth: Auth) -> None:
+    """A wrong password changes nothing; the right one changes the address and the previous
+    address receives a notice."""
+    me = auth.login_as(Role.PARTICIPANT, email="before@example.org")
+    wrong = client.post("/account/email", data={"email": "after@example.org",
+                                                "current": "not my password"})
+    assert wrong.status_code == 400 and "not correct" in wrong.text
+    db.session.refresh(me)
+    assert me.email == "before@example.org"
+    client.post("/account/email", data={"email": "after@example.org",
+                                        "current": factories.PASSWORD})
+    db.session.refresh(me)
+    assert me.email == "after@example.org"
+    notice = db.session.scalar(select(OutboxMessage).filter_by(template="email_changed"))
+    assert notice is not None and notice.recipient == "before@example.org"
+    auth.logout()
+    assert client.post("/login", data={"email": "after@example.org",
+                                       "password": factories.PASSWORD}).status_code == 302
+
+
+def test_email_of_another_account_is_refused(client: FlaskClient, auth: Auth) -> None:
+    """Taking an address another account uses is refused."""
+    factories.make_user(email="taken@example.org")
+    auth.login_as(Role.PARTICIPANT)
+    response = client.post("/account/email", data={"email": "taken@example.org",
+                                                   "current": factories.PASSWORD})
+    assert response.status_code == 400 and "already uses this address" in response.text
+
+
+def test_password_change_sends_a_notice(client: FlaskClient, auth: Auth) -> None:
+    """Changing the password (with the current one) mails the account's address."""
+    me = auth.login_as(Role.PARTICIPANT)
+    client.post("/account/password", data={"current": factories.PASSWORD,
+                                           "password": "a brand new passphrase",
+                                           "confirm": "a brand new passphrase"})
+    notice = db.session.scalar(select(OutboxMessage).filter_by(template="password_changed"))
+    assert notice is not None and notice.recipient == me.email
+
+
+@pytest.mark.parametrize(("password", "accepted"), [
+    ("elevenchars", False),
+    ("twelve chars", True),
+    ("a sixty-four character passphrase with spaces " + "é" * 18, True),
+    ("كلمة سر عربية طويلة", True),
+    ("qwerty123456", False),
+    ("LeaveMeAlone", False),
+])
+def test_password_rules(client: FlaskClient, auth: Auth, password: str, accepted: bool) -> None:
+    """At least 12 characters, any script and spaces, the most common passwords refused."""
+    auth.login_as(Role.PARTICIPANT)
+    response = client.post("/account/password", data={
+        "current": factories.PASSWORD, "password": password, "confirm": password})
+    assert (response.status_code == 302) == accepted, response.text[-2000:]
+
+
+def test_gender_is_kept_only_with_consent(client: FlaskClient, auth: Auth) -> None:
+    """Without consent nothing is stored; with it the answer and the time are; withdrawing
+    erases both."""
+    me = auth.login_as(Role.PARTICIPANT)
+    client.post("/account/gender", data={"gender": "female"})
+    db.session.refresh(me)
+    assert me.gender is None and me.gender_consent_at is None
+    client.post("/account/gender", data={"gender": "female", "consent": "y"})
+    db.session.refresh(me)
+    assert me.gender == Gender.FEMALE and me.gender_consent_at is not None
+    client.post("/account/gender", data={"gender": "female"})
+    db.session.refresh(me)
+    assert me.gender is None and me.gender_consent_at is None
+    assert client.post("/account/gender", data={"gender": "other"}).status_code == 302
+    db.session.refresh(me)
+    assert me.gender is None
+
+
+def test_profile_page_shows_everything_needed(client: FlaskClient, auth: Auth) -> None:
+    """The profile page has labelled fields, the optional gender with its consent, and links
+    to the other account pages."""
+    auth.login_as(Role.PARTICIPANT, full_name="Nour Ibrahim")
+    page = client.get("/account/profile").text
+    assert 'value="Nour Ibrahim"' in page
+    assert '<label for="full_name_ar">' in page
+    assert "<legend>Your answer</legend>" in page
+    for link in ("/account/email", "/account/password", "/account/sessions", "/account/data"):
+        assert f'href="{link}"' in page

@@ -1,0 +1,189 @@
+"""Authoring, packages, personal data and the directory, tried as new users would, in a real
+browser, with an accessibility check on every page visited."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.conftest import ROOT, Server, check_accessibility
+
+PIXEL = ROOT / "tests/fixtures/package/media/pixel.png"
+COURSE = ROOT / "course_content/migration-governance"
+
+
+def login(page: Any, server: Server, handle: str) -> None:
+    email, password = server.accounts[handle]
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    if page.get_by_role("button", name="I have read the privacy notice").count():
+        check_accessibility(page)
+        page.get_by_role("button", name="I have read the privacy notice").click()
+
+
+def course_zip(folder: Path, broken: bool) -> Path:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(COURSE.rglob("*")):
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            if broken and path.name == "02-migration-in-numbers.md":
+                data = data.replace(b"minutes: 15", b"minutes: fifteen", 1)
+            bundle.writestr("migration-governance/" + path.relative_to(COURSE).as_posix(),
+                            data)
+    target = folder / ("broken.zip" if broken else "fixed.zip")
+    target.write_bytes(buffer.getvalue())
+    return target
+
+
+def test_instructor_writes_publishes_edits_and_restores(server: Server, new_page: Any) -> None:
+    """An instructor uploads an image, writes a lesson with it, previews English and Arabic,
+    publishes, edits and restores; the participant sees each published state."""
+    teacher = new_page()
+    login(teacher, server, "instructor")
+    teacher.get_by_role("link", name="Authoring").click()
+    check_accessibility(teacher)
+    teacher.get_by_role("link", name=re.compile("^Introduction to Migration")).click()
+    check_accessibility(teacher)
+    teacher.get_by_role("link", name="Images and readings").click()
+    teacher.get_by_label("Image (PNG, JPEG, WebP) or reading (PDF)").set_input_files(str(PIXEL))
+    teacher.get_by_role("button", name="Upload", exact=True).click()
+    assert "media/pixel.png" in teacher.content()
+    check_accessibility(teacher)
+    teacher.get_by_role("link", name=re.compile("^Introduction to Migration")).click()
+    teacher.get_by_role("link", name="New topic").click()
+    check_accessibility(teacher)
+    teacher.get_by_label("Short name for links").fill("field-visit")
+    teacher.get_by_label("Title in English").fill("Preparing the field visit")
+    teacher.get_by_label("Title in Arabic").fill("الاستعداد للزيارة الميدانية")
+    teacher.get_by_role("button", name="Create the draft topic").click()
+    check_accessibility(teacher)
+    teacher.get_by_label("Reading time in minutes").fill("10")
+    teacher.get_by_label("Learning objectives, one per line").fill("Prepare questions.")
+    teacher.get_by_label("Lesson text (Markdown)").fill(
+        "## Before the visit\n\nFirst version of the plan.\n\n![The site](media/pixel.png)\n")
+    teacher.get_by_role("button", name="Preview").click()
+    assert teacher.locator("article.lesson--preview img").get_attribute("src") == (
+        "/media/migration-governance/pixel.png")
+    check_accessibility(teacher)
+    teacher.get_by_role("button", name="Save draft").click()
+    topic_url = teacher.url
+
+    reader = new_page(390, 844)
+    login(reader, server, "participant1")
+    assert reader.request.get(f"{server.url}/topics/field-visit").status == 404
+
+    teacher.goto(topic_url.replace("/en/edit", "/ar/edit"))
+    teacher.get_by_label("Reading time in minutes").fill("10")
+    teacher.get_by_label("Learning objectives, one per line").fill("إعداد الأسئلة.")
+    teacher.get_by_label("Lesson text (Markdown)").fill("## قبل الزيارة\n\nالخطة الأولى.\n")
+    teacher.get_by_role("button", name="Preview").click()
+    assert teacher.locator("article.lesson--preview").get_attribute("dir") == "rtl"
+    check_accessibility(teacher)
+    teacher.get_by_role("button", name="Publish").click()
+    teacher.goto(topic_url)
+    teacher.get_by_role("button", name="Publish").click()
+    check_accessibility(teacher)
+
+    reader.goto(f"{server.url}/topics/field-visit?lang=en")
+    assert "First version of the plan." in reader.content()
+    check_accessibility(reader)
+
+    teacher.goto(topic_url)
+    teacher.get_by_label("Lesson text (Markdown)").fill(
+        "## Before the visit\n\nSecond version of the plan.\n")
+    teacher.get_by_role("button", name="Publish").click()
+    reader.goto(f"{server.url}/topics/field-visit?lang=en")
+    assert "Second version of the plan." in reader.content()
+
+    teacher.goto(topic_url.replace("/edit", "/history"))
+    check_accessibility(teacher)
+    teacher.get_by_role("link", name="What changed").first.click()
+    assert "Second version of the plan." in teacher.locator("table.diff").inner_text()
+    check_accessibility(teacher)
+    teacher.goto(topic_url.replace("/edit", "/history"))
+    teacher.get_by_role("link", name="Version 1", exact=True).click()
+    check_accessibility(teacher)
+    teacher.get_by_role("button", name="Restore this version").click()
+    assert "Version 1 is published again as version 3." in teacher.content()
+    reader.goto(f"{server.url}/topics/field-visit?lang=en")
+    assert "First version of the plan." in reader.content()
+
+
+def test_admin_uploads_a_package_fixes_it_and_loads_it(server: Server, new_page: Any,
+                                                       tmp_path: Path) -> None:
+    """The report names the file and line of the error; the fixed zip loads."""
+    admin = new_page()
+    login(admin, server, "admin")
+    admin.get_by_role("link", name="Packages").click()
+    check_accessibility(admin)
+    admin.get_by_label("Course package (.zip)").set_input_files(str(course_zip(tmp_path, True)))
+    admin.get_by_role("button", name="Upload and check").click()
+    problems = admin.locator("table").inner_text()
+    assert "modules/01-introduction/02-migration-in-numbers.md" in problems
+    assert "must be a whole number" in problems
+    check_accessibility(admin)
+    admin.get_by_role("link", name="Course packages").click()
+    admin.get_by_label("Course package (.zip)").set_input_files(str(course_zip(tmp_path, False)))
+    admin.get_by_role("button", name="Upload and check").click()
+    assert "migration-governance: valid" in admin.content()
+    admin.get_by_role("button", name="Load this package").click()
+    assert "The package is loaded." in admin.content()
+    check_accessibility(admin)
+
+
+def test_participant_downloads_data_and_finds_colleagues(server: Server, new_page: Any) -> None:
+    """The data download holds the participant's own account; two listed participants find
+    each other in the directory and the unlisted one is absent."""
+    page = new_page(390, 844)
+    login(page, server, "participant1")
+    page.get_by_role("link", name="My account").click()
+    check_accessibility(page)
+    page.get_by_role("link", name="My data").click()
+    check_accessibility(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as a JSON file").click()
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert data["account"]["email"] == server.accounts["participant1"][0]
+    page.get_by_role("link", name="Open as a printable page").click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Directory").click()
+    check_accessibility(page)
+    listing = page.locator("main").inner_text()
+    assert "Salma Farouk" in listing and "Omar Khaled" in listing
+    assert "Nour Ibrahim" not in listing
+    other = new_page()
+    login(other, server, "participant2")
+    other.get_by_role("link", name="Directory").click()
+    assert "Salma Farouk" in other.locator("main").inner_text()
+
+
+def test_account_pages_are_accessible(server: Server, new_page: Any) -> None:
+    """Profile, email, privacy notice, directory listing and the admin's account pages pass
+    the accessibility check, in English and in Arabic."""
+    page = new_page(390, 844)
+    login(page, server, "participant3")
+    for path in ("/account/profile", "/account/email", "/privacy", "/directory/me"):
+        page.goto(f"{server.url}{path}")
+        check_accessibility(page)
+    page.get_by_label("Position").fill("Caseworker")
+    page.get_by_role("button", name="Join the directory").click()
+    assert "You are listed in the directory." in page.content()
+    page.get_by_role("button", name="العربية").click()
+    for path in ("/account/profile", "/directory", "/privacy"):
+        page.goto(f"{server.url}{path}")
+        check_accessibility(page)
+    admin = new_page()
+    login(admin, server, "admin")
+    admin.get_by_role("link", name="People").click()
+    admin.get_by_role("link", name="Nour Ibrahim").click()
+    check_accessibility(admin)
+    admin.get_by_role("link", name="Edit the account").click()
+    check_accessibility(admin)
