@@ -7,7 +7,7 @@ import smtplib
 from email.message import EmailMessage
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import select
@@ -26,6 +26,8 @@ def send(to: str, template: str, language: str, **context: Any) -> OutboxMessage
     a line to the log; so every flow works without a mail server.
     """
     language = language if language in current_app.config["LANGUAGES"] else "en"
+    # Flask-Babel forces a locale only once ``g`` holds something (as in commands it may not).
+    g.setdefault("request_id", "")
     with force_locale(language):
         subject = render_template(f"mail/{template}.subject.txt", **context).strip()
         text = render_template(f"mail/{template}.txt", **context)

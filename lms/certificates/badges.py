@@ -1,0 +1,125 @@
+"""Open Badges 3.0: each certificate as a W3C Verifiable Credential, signed as a VC-JWT (RS256).
+
+The issuer's RSA key lives in storage (shared by every worker and host) and is created once, on
+first use. Its public half is published as a JWK Set under PUBLIC_BASE_URL, next to the issuer
+profile, so anyone can verify a credential without trusting the platform's own check.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from flask import current_app
+
+from lms.certificates.models import Certificate
+from lms.urls import public_url
+
+CONTEXTS = ["https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+KEY_FILE = "issuer-rsa.pem"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _key_path() -> Path:
+    folder = Path(current_app.config["STORAGE_DIR"]) / "keys"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / KEY_FILE
+
+
+def signing_key() -> rsa.RSAPrivateKey:
+    """The issuer's private key, created on first use (safely, if two workers race)."""
+    path = _key_path()
+    if not path.exists():
+        key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker wrote it first; use theirs
+        else:
+            with os.fdopen(handle, "wb") as out:
+                out.write(pem)
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(loaded, rsa.RSAPrivateKey)
+    return loaded
+
+
+def public_jwk() -> dict[str, str]:
+    numbers = signing_key().public_key().public_numbers()
+
+    def encode(value: int) -> str:
+        return _b64(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+    jwk = {"kty": "RSA", "n": encode(numbers.n), "e": encode(numbers.e)}
+    # RFC 7638 thumbprint as the key id: stable and derived from the key itself.
+    canonical = json.dumps(jwk, separators=(",", ":"), sort_keys=True).encode()
+    return {**jwk, "kid": _b64(hashlib.sha256(canonical).digest()), "alg": "RS256",
+            "use": "sig"}
+
+
+def issuer_profile(names: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "@context": CONTEXTS,
+        "id": public_url("badges.issuer"),
+        "type": ["Profile"],
+        "name": " and ".join(n["en"] for n in names) or "Certificate issuer",
+        "url": public_url("certificates.verify"),
+    }
+
+
+def credential(certificate: Certificate) -> dict[str, Any]:
+    """The certificate as an OpenBadgeCredential (unsigned)."""
+    c = certificate.snapshot
+    return {
+        "@context": CONTEXTS,
+        "id": public_url("certificates.verify_code", code=certificate.code),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": issuer_profile(c["issuers"]),
+        "validFrom": f"{c['issue_date']}T00:00:00Z",
+        "name": c["certificate_title"]["en"],
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "name": c["name_en"],
+            "achievement": {
+                "id": public_url("badges.achievement", code=certificate.code),
+                "type": ["Achievement"],
+                "name": f"{c['certificate_title']['en']}: {c['programme']['en']}",
+                "description": c["statement"]["en"],
+                "criteria": {"narrative": (
+                    f"Attended every in-person day and completed every online lesson and "
+                    f"quiz of the {len(c['units'])} units ({c['contact_hours']} contact hours) "
+                    f"of the {c['edition']} edition, {c['starts_on']} to {c['ends_on']}.")},
+            },
+        },
+    }
+
+
+def signed_credential(certificate: Certificate) -> str:
+    """The credential as a compact VC-JWT signed with RS256."""
+    body = credential(certificate)
+    jwk = public_jwk()
+    header = {"alg": "RS256", "typ": "JWT", "kid": jwk["kid"]}
+    claims = {**body, "iss": body["issuer"]["id"], "jti": body["id"],
+              "nbf": _timestamp(certificate.snapshot["issue_date"])}
+    signing_input = (_b64(json.dumps(header, separators=(",", ":")).encode()) + "." +
+                     _b64(json.dumps(claims, separators=(",", ":"), ensure_ascii=False)
+                          .encode()))
+    signature = signing_key().sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return signing_input + "." + _b64(signature)
+
+
+def _timestamp(day: str) -> int:
+    from datetime import UTC, datetime
+
+    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp())
