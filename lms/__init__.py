@@ -16,6 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     _register_extensions(app)
     _register_blueprints(app)
+    _register_authoring(app)
     _register_cli(app)
     _register_error_handlers(app)
     _register_template_helpers(app)
@@ -56,12 +57,60 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, admin_users_bp, courses_bp, i18n_bp, outbox_bp, audit_bp):
         app.register_blueprint(blueprint)
+    from lms.certificates.admin_views import bp as certificate_admin_bp
+    from lms.certificates.badge_views import bp as badges_bp
+    from lms.certificates.views import bp as certificates_bp
+    from lms.health import bp as health_bp
+
+    for blueprint in (certificates_bp, certificate_admin_bp, badges_bp, health_bp):
+        app.register_blueprint(blueprint)
+    from lms.progress.admin_views import bp as editions_bp
+    from lms.progress.board_views import bp as board_bp
+    from lms.progress.enrolment_views import bp as enrolments_bp
+    from lms.progress.participant_views import bp as participation_bp
+    from lms.progress.teaching_views import bp as teaching_bp
+
+    for blueprint in (editions_bp, enrolments_bp, board_bp, teaching_bp, participation_bp):
+        app.register_blueprint(blueprint)
+    from lms.quizzes.authoring_views import bp as quiz_authoring_bp
+    from lms.quizzes.review_views import bp as quiz_review_bp
+    from lms.quizzes.transfer_views import bp as quiz_transfer_bp
+    from lms.quizzes.views import bp as quizzes_bp
+
+    for blueprint in (quizzes_bp, quiz_authoring_bp, quiz_review_bp, quiz_transfer_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_authoring(app: Flask) -> None:
+    from lms.auth.account_admin_views import bp as admin_accounts_bp
+    from lms.auth.directory_views import bp as directory_bp
+    from lms.auth.profile_views import bp as account_bp
+    from lms.courses.authoring.lesson_views import bp as lesson_authoring_bp
+    from lms.courses.authoring.package_views import bp as package_admin_bp
+    from lms.courses.authoring.views import bp as authoring_bp
+
+    for blueprint in (authoring_bp, lesson_authoring_bp, package_admin_bp, admin_accounts_bp,
+                      account_bp, directory_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from lms.cli import lms_group
 
     app.cli.add_command(lms_group)
+    from lms.progress.cli import COMMANDS as PROGRESS_COMMANDS
+
+    for command in PROGRESS_COMMANDS:
+        lms_group.add_command(command)
+    from lms.auth.cli import purge_command
+    from lms.courses.authoring.cli import export_command
+
+    lms_group.add_command(export_command)
+    lms_group.add_command(purge_command)
+    from lms.quizzes.cli import COMMANDS as QUIZ_COMMANDS
+
+    for command in QUIZ_COMMANDS:
+        lms_group.add_command(command)
 
 
 def _register_error_handlers(app: Flask) -> None:

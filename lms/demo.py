@@ -11,11 +11,15 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from lms.auth.models import ModuleInstructor, Role, User
+from lms.certificates.demo import add_demo as add_certificates_demo
+from lms.courses.authoring.demo import add_demo as add_authoring_demo
 from lms.courses.models import Module, Programme, Unit, UnitTopic
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.progress.demo import add_demo as add_progress_demo
 from lms.progress.models import Edition, Enrolment
 from lms.progress.services import mark_lesson_complete
+from lms.quizzes.demo import add_demo as add_quiz_demo
 
 DEMO_DOMAIN = "demo.cmrs-certificate.example"
 DEMO_PEOPLE = [
@@ -79,4 +83,8 @@ def create_demo() -> list[tuple[str, str, str]]:
     if first_topic is not None:
         mark_lesson_complete(users[3].id, first_topic, utcnow())
     db.session.flush()
+    add_progress_demo(edition, instructor, users[2:], utcnow())
+    add_quiz_demo(users[3], users[4], programme.id, utcnow())
+    add_authoring_demo(first_module, instructor, users[2:], utcnow())
+    add_certificates_demo(users[0], instructor, users[2], users[4], utcnow())
     return accounts

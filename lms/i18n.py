@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, session
+from flask import Blueprint, current_app, has_request_context, redirect, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,6 +17,8 @@ RTL_LANGUAGES = {"ar"}
 def select_locale() -> str:
     """The user's saved preference, then the language switch, then the browser's languages."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if (current_user and current_user.is_authenticated
             and current_user.preferred_language in languages):
         return str(current_user.preferred_language)

@@ -13,7 +13,15 @@ from tests.conftest import Auth
 
 # Arguments that exist in the loaded test package, for building each endpoint's URL.
 SAMPLE_ARGS = {"slug": "first", "package": "sample", "name": "pixel.png", "filename": "style.css",
-               "session_id": 999_999, "user_id": 1, "message_id": 999_999}
+               "session_id": 999_999, "user_id": 1, "message_id": 999_999,
+               "edition_id": 999_999, "certificate_id": 999_999,
+               "code": "0000-0000-0000-0000-0000-0",
+               "unit_id": 999_999, "enrolment_id": 999_999, "apology_id": 999_999,
+               "fmt": "csv",
+               "module_id": 999_999, "topic_id": 999_999, "version_id": 999_999,
+               "upload_id": 999_999, "language": "en",
+               "attempt_id": 999_999, "quiz_id": 999_999, "question_id": 999_999,
+               "answer_id": 999_999}
 # Allowed callers may still meet the object check: an unknown object is 404, a dead link 410;
 ALLOWED = (200, 302, 400, 404, 410)  # 400: reached the view, which refused the empty form
 

@@ -65,10 +65,11 @@ def test_placeholders_survive_translation() -> None:
         source = message.id if isinstance(message.id, str) else message.id[1]
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         expected = set(PLACEHOLDER.findall(source))
+        # Arabic writes one and two as words, so a plural's count may be left out.
+        count = {"%(num)d", "%(num)s"}
         for text in strings:
-            assert set(PLACEHOLDER.findall(text)) <= expected | {"%(num)d"}, message.id
-            if expected - {"%(num)d"}:
-                assert expected - {"%(num)d"} <= set(PLACEHOLDER.findall(text)), message.id
+            assert set(PLACEHOLDER.findall(text)) <= expected | count, message.id
+            assert expected - count <= set(PLACEHOLDER.findall(text)), message.id
 
 
 def _hashable(value: object) -> object:
