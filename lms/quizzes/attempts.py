@@ -33,19 +33,19 @@ class AttemptError(Exception):
 
 
 class NoAttemptsLeft(AttemptError):
-    pass
+    """Every allowed attempt has been used."""
 
 
 class NoQuestions(AttemptError):
-    pass
+    """The quiz has no question to ask."""
 
 
 class AttemptClosed(AttemptError):
-    pass
+    """The attempt was already submitted or closed."""
 
 
 class TimeUp(AttemptError):
-    pass
+    """The attempt's time limit has passed."""
 
 
 def attempts_of(user_id: int, quiz_id: int) -> list[QuizAttempt]:
