@@ -1,16 +1,23 @@
-"""Migrations build the whole schema from empty, and agree with the models."""
+"""Migrations build the whole schema from empty or carry data forward, and agree with the
+models."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from flask_migrate import check, upgrade
-from sqlalchemy import create_engine, inspect, text
+from flask_migrate import check, downgrade, upgrade
+from sqlalchemy import Connection, create_engine, inspect, text
 
+from lms.auth.models import Role, User
+from lms.courses.models import Topic
 from lms.extensions import db
+from lms.progress.models import DEFAULT_WEEKEND, Edition, Enrolment, EnrolmentStatus
+from lms.quizzes.models import Quiz, QuizAttempt
 from tests.conftest import TEST_DATABASE_URL, make_app
 
 MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
@@ -43,5 +50,158 @@ def test_upgrade_from_empty_then_check(tmp_path: Path, empty_database: str) -> N
         tables = set(inspect(db.engine).get_table_names())
         assert set(db.metadata.tables) <= tables
         check(directory=MIGRATIONS)  # raises (exits) if the models differ from migrations
+        db.session.remove()
+        db.engine.dispose()
+
+
+# The revision whose schema the rows below are written for; every later revision must carry
+# them forward.
+DATA_REVISION = "e833318054d7"
+STAMP = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+
+ROWS: dict[str, list[dict[str, Any]]] = {
+    "users": [
+        {"id": 1, "email": "amira@example.org", "password_hash": None, "role": "participant",
+         "full_name": "Amira Hassan", "full_name_ar": "أميرة حسن", "organisation": "Ministry",
+         "country": "Egypt", "preferred_language": "ar", "is_active_account": True,
+         "created_at": STAMP},
+        {"id": 2, "email": "teacher@example.org", "password_hash": "x", "role": "instructor",
+         "full_name": "Omar Teacher", "full_name_ar": None, "organisation": None,
+         "country": None, "preferred_language": "en", "is_active_account": True,
+         "created_at": STAMP},
+    ],
+    "course_packages": [
+        {"id": 1, "slug": "mg", "version": "1", "title_en": "Migration Governance",
+         "title_ar": "حوكمة الهجرة", "summary": "{}", "issuers": "[]", "completion": "{}",
+         "certificate": "{}", "loaded_at": STAMP, "content_hash": "0" * 64},
+    ],
+    "modules": [
+        {"id": 1, "package_id": 1, "slug": "basics", "summary": "{}", "position": 1,
+         "is_retired": False, "title_en": "Basics", "title_ar": "الأساسيات"},
+    ],
+    "module_instructors": [{"module_id": 1, "user_id": 2}],
+    "programmes": [
+        {"id": 1, "package_id": 1, "slug": "local", "summary": "{}", "position": 1,
+         "is_retired": False, "title_en": "Local", "title_ar": "محلي"},
+    ],
+    "topics": [
+        {"id": 1, "package_id": 1, "module_id": 1, "slug": "terms", "position": 1,
+         "published_at": STAMP, "is_retired": False, "title_en": "Terms", "title_ar": "مصطلحات"},
+    ],
+    "lessons": [
+        {"id": 1, "topic_id": 1, "language": "en", "objectives": "[]", "minutes": 10,
+         "body_markdown": "# Terms", "body_html": "<h1>Terms</h1>", "toc": "[]",
+         "source_file": "modules/01-basics/01-terms.md", "source_hash": "1" * 64,
+         "is_retired": False},
+    ],
+    "units": [
+        {"id": 1, "programme_id": 1, "module_id": 1, "slug": "basics", "title_en": None,
+         "title_ar": None, "position": 1, "days": 5, "hours_per_day": 6, "is_retired": False},
+    ],
+    "unit_topics": [{"unit_id": 1, "topic_id": 1, "position": 1}],
+    "quizzes": [
+        {"id": 1, "topic_id": 1, "title": '{"en": "Check"}', "pass_mark": 70,
+         "attempts_allowed": None, "grading": "highest", "shuffle_questions": False,
+         "shuffle_choices": True, "time_limit_minutes": None, "draw_count": None,
+         "review_policy": "after_attempt", "source_file": "x.quiz.yaml", "is_retired": False},
+    ],
+    "questions": [
+        {"id": 1, "quiz_id": 1, "key": "q1", "type": "single", "position": 1, "points": 1.0,
+         "text": '{"en": "Which?"}', "feedback": "{}", "ref": None, "settings": "{}",
+         "is_retired": False},
+    ],
+    "question_options": [
+        {"id": 1, "question_id": 1, "key": "a", "kind": "choice", "position": 1,
+         "text": '{"en": "A"}', "match": "{}", "credit": 100.0, "feedback": "{}",
+         "settings": "{}", "is_retired": False},
+    ],
+    "editions": [
+        {"id": 1, "programme_id": 1, "name": "Cairo 2026", "starts_on": date(2026, 2, 1),
+         "ends_on": date(2026, 6, 30), "venue": "AUC", "timezone": "Africa/Cairo",
+         "created_at": STAMP},
+    ],
+    "enrolments": [
+        {"id": 1, "edition_id": 1, "user_id": 1, "status": "active", "enrolled_at": STAMP},
+    ],
+    "lesson_completions": [{"id": 1, "user_id": 1, "topic_id": 1, "completed_at": STAMP}],
+    "quiz_attempts": [
+        {"id": 1, "quiz_id": 1, "user_id": 1, "number": 1, "status": "graded",
+         "started_at": STAMP, "deadline_at": None, "submitted_at": STAMP, "score": 1.0,
+         "max_score": 1.0, "percent": 100.0, "passed": True, "snapshot": '[{"key": "q1"}]',
+         "responses": '{"q1": "a"}'},
+    ],
+    "audit_events": [
+        {"id": 1, "at": STAMP, "actor_id": 2, "actor_label": "teacher@example.org",
+         "action": "quiz.start", "target_type": "quiz", "target_id": "1", "outcome": "ok",
+         "ip": "127.0.0.1", "request_id": "r1", "details": "{}"},
+    ],
+}
+
+
+def _insert_rows(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    for table, rows in ROWS.items():
+        for row in rows:
+            values = {key: (value.replace(tzinfo=None) if sqlite else value)
+                      if isinstance(value, datetime) else value for key, value in row.items()}
+            columns = ", ".join(values)
+            marks = ", ".join(f":{key}" for key in values)
+            connection.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({marks})"),  # noqa: S608
+                               values)
+
+
+def _assert_rows_survived() -> None:
+    counts = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+              for table in ROWS}
+    assert counts == {table: len(rows) for table, rows in ROWS.items()}
+    amira = db.session.get(User, 1)
+    assert amira is not None
+    assert (amira.email, amira.full_name_ar, amira.role, amira.created_at) == (
+        "amira@example.org", "أميرة حسن", Role.PARTICIPANT, STAMP)
+    assert (amira.gender, amira.privacy_notice_version, amira.anonymised_at) == (None, None, None)
+    edition = db.session.get(Edition, 1)
+    assert edition is not None and edition.weekend_days == DEFAULT_WEEKEND
+    assert edition.archived_at is None and edition.starts_on == date(2026, 2, 1)
+    enrolment = db.session.get(Enrolment, 1)
+    assert enrolment is not None and enrolment.status == EnrolmentStatus.ACTIVE
+    attempt = db.session.get(QuizAttempt, 1)
+    assert attempt is not None
+    assert (attempt.last_page, attempt.ended_by, attempt.graded_at, attempt.percent,
+            attempt.snapshot, attempt.responses) == (0, "", None, 100.0, [{"key": "q1"}],
+                                                     {"q1": "a"})
+    quiz = db.session.get(Quiz, 1)
+    assert quiz is not None and quiz.source == "package"
+    topic = db.session.get(Topic, 1)
+    assert topic is not None and topic.is_draft is False and topic.title_ar == "مصطلحات"
+    db.session.rollback()
+
+
+def test_upgrade_with_data_then_downgrade_and_upgrade(tmp_path: Path,
+                                                      empty_database: str) -> None:
+    """Rows written at an earlier revision survive `flask db upgrade` with the new columns'
+    defaults filled in; undoing and redoing the last revision keeps them too."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision=DATA_REVISION)
+        with db.engine.begin() as connection:
+            _insert_rows(connection)
+            if connection.dialect.name == "postgresql":
+                for table in ("users", "editions", "quiz_attempts"):
+                    connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
+        upgrade(directory=MIGRATIONS)
+        _assert_rows_survived()
+        check(directory=MIGRATIONS)
+
+        head = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        db.session.rollback()
+        downgrade(directory=MIGRATIONS, revision="-1")
+        previous = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        users = db.session.scalar(text("SELECT count(*) FROM users"))
+        db.session.rollback()
+        assert previous != head and users == len(ROWS["users"])
+        upgrade(directory=MIGRATIONS)
+        _assert_rows_survived()
+        check(directory=MIGRATIONS)
         db.session.remove()
         db.engine.dispose()

@@ -73,7 +73,9 @@ class Edition(db.Model):  # type: ignore[name-defined,misc]
     ends_on: Mapped[date] = mapped_column(Date)
     venue: Mapped[str | None] = mapped_column(String(300))
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
-    weekend_days: Mapped[str] = mapped_column(String(20), default=DEFAULT_WEEKEND)
+    # The server default gives editions made before the column existed Egypt's weekend.
+    weekend_days: Mapped[str] = mapped_column(String(20), default=DEFAULT_WEEKEND,
+                                              server_default=DEFAULT_WEEKEND)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Archived editions are read-only: their records stay for certificates and reports.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -264,7 +264,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attempt_answers_attempt_id'), ['attempt_id'], unique=False)
 
     with op.batch_alter_table('editions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('weekend_days', sa.String(length=20), nullable=False))
+        batch_op.add_column(sa.Column('weekend_days', sa.String(length=20), server_default='4,5', nullable=False))
         batch_op.add_column(sa.Column('archived_at', lms.db_types.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('enrolments', schema=None) as batch_op:

@@ -1,0 +1,1 @@
+"""Backups: one versioned archive holding the database dump and the storage folder."""
