@@ -1,11 +1,34 @@
-"""Engine settings that keep SQLite honest: foreign keys on, WAL, and a busy timeout."""
+"""Engine settings: a checked connection pool for PostgreSQL, and for SQLite foreign keys on,
+WAL, and a busy timeout."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine options for the configured database.
+
+    Every connection is pinged before use, so after a database restart the stale connections
+    are replaced instead of failing a request each. Pool sizes and timeouts (the
+    ``DATABASE_POOL_*`` settings, ``LMS_DATABASE_POOL_SIZE`` and so on from the environment)
+    apply to PostgreSQL only: SQLite gets the pool Flask-SQLAlchemy picks for it.
+    """
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        options.setdefault("pool_size", int(config["DATABASE_POOL_SIZE"]))
+        options.setdefault("max_overflow", int(config["DATABASE_MAX_OVERFLOW"]))
+        options.setdefault("pool_timeout", float(config["DATABASE_POOL_TIMEOUT"]))
+        options.setdefault("pool_recycle", int(config["DATABASE_POOL_RECYCLE"]))
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", int(config["DATABASE_CONNECT_TIMEOUT"]))
+        options["connect_args"] = connect_args
+    return options
 
 
 def enable_sqlite_pragmas(engine: Engine) -> None:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, render_template
+from flask import Flask, g, make_response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
-from lms.extensions import db
+from lms.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
+E = TypeVar("E", bound=Exception)
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and "
@@ -33,8 +42,57 @@ MESSAGES = {
 }
 
 
+def database_unavailable(error: BaseException) -> bool:
+    """Whether the error means the database cannot be reached right now: down, restarting,
+    dropping connections, or every pooled connection busy."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if type(error.orig).__module__ == "sqlite3":
+        # SQLite reports a missing table as an OperationalError too: that is a bug, not an
+        # outage, and keeps its 500 and traceback.
+        return "locked" in str(error.orig) or "unable to open" in str(error.orig)
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def unavailable_page(error: BaseException) -> Response:
+    """503 with a plain page in the visitor's language, built without touching the database."""
+    # One line, no traceback: while the database is down every request would log one.
+    cause = str(getattr(error, "orig", None) or error).strip().splitlines()
+    log.warning("database unavailable: %s: %s", type(error).__name__, cause[0] if cause else "")
+    with contextlib.suppress(SQLAlchemyError):  # the connection is gone; the pool replaces it
+        db.session.rollback()
+    # The logged-in user comes from the database, so this page (and the language choice and
+    # headers that ask for the user) treat the visitor as anonymous.
+    g._login_user = login_manager.anonymous_user()  # where Flask-Login keeps the request's user
+    title, message = MESSAGES[503]
+    response = make_response(render_template("errors/unavailable.html", title=title,
+                                              message=message), 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _or_unavailable(handler: Callable[[E], Any]) -> Callable[[E], Any]:
+    """An error page that needs the database (the audit of a 403, the menu of the logged-in
+    user) falls back to the 503 page when the database fails while it is being made."""
+
+    @functools.wraps(handler)
+    def wrapped(error: E) -> Any:
+        try:
+            return handler(error)
+        except SQLAlchemyError as database_error:
+            return unavailable_page(database_error)
+
+    return wrapped
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
+    @_or_unavailable
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         title = _l("Form expired")
         message = _l("The form was open too long or came from another site. Please go back, "
@@ -43,6 +101,7 @@ def register_error_handlers(app: Flask) -> None:
                                status=400), 400
 
     @app.errorhandler(403)
+    @_or_unavailable
     def forbidden(error: HTTPException) -> tuple[str, int]:
         from flask import request
         from flask_login import current_user
@@ -58,6 +117,7 @@ def register_error_handlers(app: Flask) -> None:
                                status=403), 403
 
     @app.errorhandler(HTTPException)
+    @_or_unavailable
     def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
         status = error.code or 500
         if status < 400:
@@ -67,10 +127,17 @@ def register_error_handlers(app: Flask) -> None:
                                status=status), status
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    @_or_unavailable
+    def unexpected_error(error: Exception) -> tuple[str, int] | Response:
+        if database_unavailable(error):
+            return unavailable_page(error)
         error_id = secrets.token_hex(6)
         log.exception("unhandled error %s", error_id)
-        db.session.rollback()
+        with contextlib.suppress(SQLAlchemyError):  # the error page must render regardless
+            db.session.rollback()
+        if "_login_user" not in g:
+            # Loading the user is what failed: the error page must not try it again.
+            g._login_user = login_manager.anonymous_user()
         title, message = MESSAGES[500]
         return render_template("errors/error.html", title=title, message=message, status=500,
                                error_id=error_id), 500

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,19 @@ def signing_key() -> rsa.RSAPrivateKey:
         key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
+        # Written whole under a name of its own, then linked into place in one step: a worker
+        # racing this one either wins the link or reads the winner's complete key, never a
+        # half-written file.
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(pem)
         try:
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(temporary, path)
         except FileExistsError:
             pass  # another worker wrote it first; use theirs
-        else:
-            with os.fdopen(handle, "wb") as out:
-                out.write(pem)
+        finally:
+            os.unlink(temporary)
     loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     assert isinstance(loaded, rsa.RSAPrivateKey)
     return loaded

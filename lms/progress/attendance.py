@@ -31,18 +31,36 @@ class RosterEntry:
     apology: Apology | None
 
 
+def lock_day(session: InPersonSession) -> None:
+    """Hold the day until this transaction ends, so people marking it take turns.
+
+    Without it, two instructors (or an instructor and a check-in) marking one participant at
+    the same moment both find no mark and both insert one; the second would fail on the
+    unique constraint. The lock leaves inserts that merely reference the day unblocked.
+    """
+    db.session.execute(select(InPersonSession.id).where(InPersonSession.id == session.id)
+                       .with_for_update(key_share=True))
+
+
+def current_mark(session: InPersonSession, user_id: int) -> Attendance | None:
+    """The participant's mark for the day as the database has it now (after ``lock_day``)."""
+    return db.session.scalar(select(Attendance).filter_by(session_id=session.id, user_id=user_id)
+                             .execution_options(populate_existing=True))
+
+
 def set_mark(session: InPersonSession, user_id: int, status: AttendanceStatus, note: str,
              actor: User | None, source: AttendanceSource, now: datetime,
              current: Attendance | None = None, *, known: bool = False) -> bool:
     """Set one participant's mark for the day, keeping what it replaced; False if unchanged.
 
-    ``known`` says the caller already looked up ``current`` (saves a query per participant).
+    ``known`` says the caller locked the day and already looked up ``current`` (saves a query
+    per participant).
     """
     ensure_open(session.edition)
     note = note.strip()[:500]
     if not known:
-        current = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
-                                                                 user_id=user_id))
+        lock_day(session)
+        current = current_mark(session, user_id)
     if current is not None and current.status == status and current.note == note:
         return False
     db.session.add(AttendanceChange(
@@ -81,6 +99,7 @@ def save_roster(session: InPersonSession, marks: dict[int, tuple[AttendanceStatu
 
     :raises ProgressError: when a mark names someone not on the day's roster.
     """
+    lock_day(session)
     entries = {entry.user.id: entry for entry in session_roster(session)}
     unknown = set(marks) - set(entries)
     if unknown:
@@ -95,6 +114,7 @@ def save_roster(session: InPersonSession, marks: dict[int, tuple[AttendanceStatu
 
 def mark_all_present(session: InPersonSession, actor: User, now: datetime) -> int:
     """Mark everyone not yet marked present, so the instructor only adjusts the exceptions."""
+    lock_day(session)
     changed = 0
     for entry in session_roster(session):
         if entry.mark is None:

@@ -16,10 +16,9 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.extensions import db
-from lms.progress.attendance import set_mark
+from lms.progress.attendance import current_mark, lock_day, set_mark
 from lms.progress.errors import ProgressError
 from lms.progress.models import (
-    Attendance,
     AttendanceSource,
     AttendanceStatus,
     Edition,
@@ -94,13 +93,15 @@ def check_in(user: User, typed: str, secret: str, now: datetime) -> tuple[InPers
 
 
 def _mark(session: InPersonSession, user: User, now: datetime) -> bool:
-    current = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
-                                                             user_id=user.id))
+    lock_day(session)
+    current = current_mark(session, user.id)
     if current is not None and current.status != AttendanceStatus.ABSENT:
         return False  # an instructor's present, late or excused stands
     status = AttendanceStatus.LATE if now > session.starts_at + LATE_AFTER else \
         AttendanceStatus.PRESENT
-    return set_mark(session, user.id, status, "", user, AttendanceSource.CHECK_IN, now,
+    # The instructor's note on an absence (why, who phoned) still explains the day.
+    note = current.note if current is not None else ""
+    return set_mark(session, user.id, status, note, user, AttendanceSource.CHECK_IN, now,
                     current, known=True)
 
 

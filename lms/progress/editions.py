@@ -193,6 +193,16 @@ def remove_instructor(edition: Edition, unit_id: int, user_id: int) -> bool:
     return True
 
 
+def lock_edition(edition: Edition) -> None:
+    """Hold the edition until this transaction ends, so two imports into it take turns.
+
+    The second then plans against what the first wrote instead of creating the same accounts
+    and enrolments again. Enrolling one person or marking a day is not blocked by it.
+    """
+    db.session.execute(select(Edition.id).where(Edition.id == edition.id)
+                       .with_for_update(key_share=True))
+
+
 def archive_edition(edition: Edition, now: datetime) -> None:
     """Close the edition: from now on its records are read-only."""
     ensure_open(edition)

@@ -16,12 +16,13 @@ from lms.auth.decorators import role_required
 from lms.auth.models import Role, User
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.formatting import local_date
 from lms.i18n import current_language
 from lms.progress import enrolments as service
 from lms.progress.admin_views import edition_or_404
 from lms.progress.attendance_import import AttendancePlan, import_attendance, plan_attendance
 from lms.progress.csvfiles import CsvUnreadable, decode
-from lms.progress.editions import edition_sessions
+from lms.progress.editions import edition_sessions, lock_edition
 from lms.progress.errors import ProgressError
 from lms.progress.forms import EnrolForm, MakeUpForm, StatusForm, UploadForm
 from lms.progress.messages import csv_message, message_for
@@ -85,6 +86,10 @@ def _import_page(edition: Edition, kind: str) -> str | Response | tuple[str, int
         return render_template(template, form=form, edition=edition, plan=None, text="")
     if not form.validate_on_submit():
         return render_template(template, form=form, edition=edition, plan=None, text=""), 400
+    confirmed = bool(request.form.get("confirm"))
+    if confirmed:
+        # Two confirmations of one import (a double click, two admins) then run in turn.
+        lock_edition(edition)
     try:
         text = _uploaded_text(form)
         plan: RosterPlan | AttendancePlan = (plan_roster(edition, text) if kind == "roster"
@@ -92,7 +97,11 @@ def _import_page(edition: Edition, kind: str) -> str | Response | tuple[str, int
     except CsvUnreadable as error:
         flash(csv_message(error), "error")
         return render_template(template, form=form, edition=edition, plan=None, text=""), 400
-    if not request.form.get("confirm") or not plan.ok:
+    if confirmed and isinstance(plan, RosterPlan) and plan.already_imported:
+        db.session.rollback()
+        flash(_("Everyone on this roster is already enrolled."), "info")
+        return redirect(url_for("editions.show_edition", edition_id=edition.id))
+    if not confirmed or not plan.ok:
         return render_template(template, form=form, edition=edition, plan=plan,
                                text=text), 200 if plan.ok else 400
     try:
@@ -178,7 +187,7 @@ def _make_up_choices(edition: Edition, form: MakeUpForm) -> None:
                                 .order_by(User.full_name)).all()
     form.participant.choices = [SelectChoice(u.id, f"{u.full_name} <{u.email}>") for u in people]
     own = edition_sessions(edition.id)
-    form.missed.choices = [SelectChoice(s.id, f"{s.day.isoformat()} · {s.unit.title(language)}")
+    form.missed.choices = [SelectChoice(s.id, f"{local_date(s.day)} · {s.unit.title(language)}")
                            for s in own]
     unit_ids = {s.unit_id for s in own}
     others = db.session.execute(
@@ -186,7 +195,7 @@ def _make_up_choices(edition: Edition, form: MakeUpForm) -> None:
         .where(InPersonSession.unit_id.in_(unit_ids), InPersonSession.edition_id != edition.id)
         .order_by(InPersonSession.starts_at)).all()
     form.attended.choices = [
-        SelectChoice(s.id, f"{s.day.isoformat()} · {s.unit.title(language)} · {e.name}")
+        SelectChoice(s.id, f"{local_date(s.day)} · {s.unit.title(language)} · {e.name}")
         for s, e in others]
 
 

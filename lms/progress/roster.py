@@ -12,6 +12,7 @@ from sqlalchemy import select
 from lms.auth.models import Role, User, normalise_email
 from lms.extensions import db
 from lms.progress.csvfiles import CsvUnreadable, LineError, read_table
+from lms.progress.editions import lock_edition
 from lms.progress.enrolments import Person, enrol_person
 from lms.progress.errors import ProgressError, ensure_open
 from lms.progress.models import Edition, Enrolment, OrganisationType
@@ -36,10 +37,17 @@ class RosterLine:
 class RosterPlan:
     lines: list[RosterLine] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
+    repeated: int = 0  # rows whose one problem is that the person is already enrolled
 
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.lines)
+
+    @property
+    def already_imported(self) -> bool:
+        """Every row names someone already enrolled: this roster was imported before (a
+        double click, or two admins confirming at once), so there is nothing left to do."""
+        return not self.lines and bool(self.errors) and self.repeated == len(self.errors)
 
     @property
     def new_accounts(self) -> int:
@@ -70,6 +78,8 @@ def plan_roster(edition: Edition, text: str) -> RosterPlan:
             problems.append(_("%(email)s belongs to a staff account", email=email))
         elif user is not None and user.id in enrolled:
             problems.append(_("%(email)s is already enrolled in this edition", email=email))
+            if len(problems) == 1:
+                plan.repeated += 1
         for problem in problems:
             plan.errors.append(LineError(line, problem))
         if not problems:
@@ -104,10 +114,15 @@ def import_roster(edition: Edition, text: str, now: datetime,
                   invitation_valid_for: timedelta) -> RosterPlan:
     """Enrol everyone on the roster, or no one when any row has a problem.
 
+    Importing a roster that is already enrolled does nothing and returns a plan without lines.
+
     :raises ProgressError: when the plan has errors (the caller rolls back).
     """
     ensure_open(edition)
+    lock_edition(edition)
     plan = plan_roster(edition, text)
+    if plan.already_imported:
+        return plan
     if not plan.ok:
         raise ProgressError("roster_invalid")
     for line in plan.lines:

@@ -20,6 +20,7 @@ from lms.quizzes.grading import GradeError, grade_answer, recorded_grade
 from lms.quizzes.models import GRADED, IN_PROGRESS, PENDING, AttemptAnswer, QuizAttempt
 from lms.quizzes.results import quiz_results, quizzes_by_topic
 from tests import factories
+from tests.concurrency.helpers import assert_no_error_page, at_once, client_of, flashes
 from tests.quizzes.conftest import enrolled, form_fields, quiz_of, right_response, wrong_response
 
 pytestmark = pytest.mark.usefixtures("loaded")
@@ -235,31 +236,27 @@ def test_demo_has_a_pass_and_a_fail(app: Flask) -> None:
 
 @pytest.mark.postgres
 def test_concurrent_submissions_grade_once(app: Flask) -> None:
-    """Two submissions of one attempt at the same moment record one set of answers."""
+    """Four tabs submitting one attempt at the same moment record one set of answers, and
+    every tab lands on the result page without an error."""
     user, quiz = enrolled(), quiz_of("first")
     attempt = service.start_attempt(user, quiz, utcnow())
     answer_all(attempt)
     db.session.commit()
-    attempt_id, user_id = attempt.id, user.id
-    barrier = threading.Barrier(4)
-    outcomes: list[bool] = []
+    attempt_id = attempt.id
+    clients = [client_of(app, user) for _ in range(4)]
+    url = f"/attempts/{attempt_id}/submit"
 
-    def submit() -> None:
-        with app.app_context():
-            mine = db.session.get(QuizAttempt, attempt_id)
-            me = db.session.get(factories.User, user_id)
-            assert mine is not None and me is not None
-            barrier.wait()
-            outcomes.append(service.submit_attempt(mine, me, utcnow()))
-            db.session.commit()
-            db.session.remove()
+    responses = at_once([lambda c=c: c.post(url) for c in clients])
 
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == [False, False, False, True]
+    told = []
+    for client, response in zip(clients, responses, strict=True):
+        assert_no_error_page(response)
+        assert response.headers["Location"].endswith(f"/attempts/{attempt_id}/result")
+        messages = flashes(client)
+        assert [m for category, m in messages if category == "error"] == []
+        told += [m for _category, m in messages if m == "Your attempt has been submitted."]
+        assert client.get(f"/attempts/{attempt_id}/result").status_code == 200
+    assert len(told) == 1
     assert db.session.scalar(select(func.count()).select_from(AttemptAnswer).filter_by(
         attempt_id=attempt_id)) == 7
     assert events("quiz.submit") == 1

@@ -1,0 +1,148 @@
+"""The same action at the same moment from several browsers: one record, and no error page.
+
+Each test releases its requests together against PostgreSQL (SQLite runs one writer at a
+time, so it cannot show these races).
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from lms.audit.models import AuditEvent
+from lms.auth.models import Role, User
+from lms.certificates.models import Certificate, CertificateStatus
+from lms.certificates.pdf import pdf_engine_available
+from lms.extensions import db
+from lms.mail.models import OutboxMessage
+from lms.progress.models import Attendance, AttendanceChange, Enrolment, UnitInstructor
+from tests import factories
+from tests.certificates.conftest import finish
+from tests.concurrency.helpers import (
+    ROSTER,
+    assert_no_error_page,
+    at_once,
+    client_of,
+    flashes,
+)
+from tests.progress.helpers import participant, scheduled_edition, sessions_of, unit
+
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("loaded")]
+
+def count(model: type, **criteria: object) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model).filter_by(**criteria)) or 0
+
+
+def no_errors_flashed(client) -> None:  # type: ignore[no-untyped-def]
+    assert [text for category, text in flashes(client) if category == "error"] == []
+
+
+def test_two_instructors_mark_the_same_cell(app: Flask) -> None:
+    """Two instructors save the same participant's mark for the same day at the same moment:
+    one mark, both changes in the history, and both see "Attendance saved"."""
+    edition = scheduled_edition()
+    amal = participant(edition, full_name="Amal")
+    instructors = []
+    for _ in range(2):
+        instructor = factories.make_user(role=Role.INSTRUCTOR)
+        db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit("alpha").id,
+                                      user_id=instructor.id))
+        instructors.append(instructor)
+    db.session.commit()
+    day = sessions_of(edition, "alpha")[0]
+    clients = [client_of(app, instructor) for instructor in instructors]
+    url, amal_id = f"/teaching/sessions/{day.id}", amal.id
+
+    responses = at_once([
+        lambda c=c, status=status: c.post(url, data={f"status-{amal_id}": status,
+                                                     f"note-{amal_id}": ""})
+        for c, status in zip(clients, ("present", "late"), strict=True)])
+
+    for client, response in zip(clients, responses, strict=True):
+        assert_no_error_page(response)
+        assert response.headers["Location"].endswith(url)
+        no_errors_flashed(client)
+        assert client.get(url).status_code == 200
+    assert count(Attendance, session_id=day.id, user_id=amal.id) == 1
+    changes = db.session.scalars(select(AttendanceChange).filter_by(
+        session_id=day.id, user_id=amal.id).order_by(AttendanceChange.id)).all()
+    # The second to save saw the first's mark: the history is one chain, not two starts.
+    assert [c.old_status for c in changes] == [None, changes[0].new_status]
+    mark = db.session.scalar(select(Attendance).filter_by(session_id=day.id, user_id=amal.id))
+    assert mark is not None and mark.status == changes[-1].new_status
+
+
+def test_two_instructors_press_everyone_present(app: Flask) -> None:
+    """"Mark everyone present" pressed by two instructors at once marks each person once."""
+    edition = scheduled_edition()
+    people = [participant(edition) for _ in range(5)]
+    instructors = []
+    for _ in range(3):
+        instructor = factories.make_user(role=Role.INSTRUCTOR)
+        db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit("alpha").id,
+                                      user_id=instructor.id))
+        instructors.append(instructor)
+    db.session.commit()
+    day = sessions_of(edition, "alpha")[0]
+    clients = [client_of(app, instructor) for instructor in instructors]
+    url = f"/teaching/sessions/{day.id}/all-present"
+
+    responses = at_once([lambda c=c: c.post(url) for c in clients])
+
+    for client, response in zip(clients, responses, strict=True):
+        assert_no_error_page(response)
+        no_errors_flashed(client)
+    for person in people:
+        assert count(Attendance, session_id=day.id, user_id=person.id) == 1
+    assert count(AttendanceChange, session_id=day.id) == len(people)
+
+
+@pytest.mark.skipif(not pdf_engine_available(),
+                    reason="WeasyPrint's system libraries (Pango) are missing")
+def test_claim_pressed_in_several_tabs(app: Flask, graduate) -> None:  # type: ignore[no-untyped-def]
+    """A participant claims the certificate from three tabs at once: one certificate, one
+    email, and every tab lands on the certificate page."""
+    user, edition, _sessions = graduate
+    finish(user)
+    clients = [client_of(app, user) for _ in range(3)]
+    url = f"/certificates/claim/{edition.id}"
+
+    responses = at_once([lambda c=c: c.post(url) for c in clients])
+
+    for client, response in zip(clients, responses, strict=True):
+        assert_no_error_page(response)
+        assert response.headers["Location"].endswith("/certificates")
+        no_errors_flashed(client)
+        assert client.get("/certificates").status_code == 200
+    assert count(Certificate, user_id=user.id, edition_id=edition.id,
+                 status=CertificateStatus.VALID) == 1
+    assert count(Certificate, user_id=user.id) == 1
+    assert count(AuditEvent, action="certificate.issue") == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.recipient == user.email)) == 1
+
+
+def test_same_roster_confirmed_twice(app: Flask) -> None:
+    """The same roster confirmed by two admins at once enrols each person once, creates each
+    account once, sends one invitation each, and neither admin sees an error."""
+    edition = scheduled_edition()
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/roster"
+
+    responses = at_once([lambda c=c: c.post(url, data={"text": ROSTER, "confirm": "1"})
+                         for c in clients])
+
+    for client, response in zip(clients, responses, strict=True):
+        assert_no_error_page(response)
+        assert response.headers["Location"].endswith(f"/admin/editions/{edition.id}")
+        no_errors_flashed(client)
+    assert count(Enrolment, edition_id=edition.id) == 2
+    for email in ("hana@example.org", "youssef@example.org"):
+        assert count(User, email=email) == 1
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.recipient == email)) == 1
+    assert count(AuditEvent, action="roster.import") == 1
