@@ -34,6 +34,18 @@ def register_layout(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         if app.config.get("PREFERRED_URL_SCHEME") == "https":
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        if current_user and current_user.is_authenticated and request.endpoint != "static":
+        if request.endpoint != "static" and _logged_in():
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _logged_in() -> bool:
+    """Whether the request was made by a logged-in user.
+
+    Reads the user the request already loaded where it can: after a view commits, the user's
+    columns are expired and ``is_authenticated`` would query them again.
+    """
+    user = g.get("_login_user")
+    if user is None:
+        return bool(current_user and current_user.is_authenticated)
+    return not user.is_anonymous

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.sql import Executable
 
 from lms.auth.models import User, UserSession
 from lms.db_types import utcnow
@@ -40,15 +42,19 @@ def start_session(user: User, now: datetime, lifetime: timedelta, ip: str = "",
     return token
 
 
+@cache
+def _session_statement() -> Executable:
+    # Built once: every request runs it, and building it cost more than running it.
+    return (select(UserSession, User).join(User, User.id == UserSession.user_id)
+            .where(UserSession.id_hash == bindparam("id_hash")))
+
+
 def user_for_session(token: str, now: datetime, idle: timedelta) -> User | None:
     """The active user of a live session (one query); None if it ended or timed out.
 
     ``last_seen_at`` is written at most once a minute, so reading pages costs no writes.
     """
-    row = db.session.execute(
-        select(UserSession, User).join(User, User.id == UserSession.user_id)
-        .where(UserSession.id_hash == _hash(token))
-    ).first()
+    row = db.session.execute(_session_statement(), {"id_hash": _hash(token)}).first()
     if row is None:
         return None
     user_session, user = row

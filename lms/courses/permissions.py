@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
 
 from lms.auth.models import ModuleInstructor, Role, User
 from lms.courses.models import Module, Topic, Unit, UnitTopic
@@ -14,7 +16,8 @@ def is_staff(user: User) -> bool:
     return user.role in (Role.INSTRUCTOR, Role.ADMIN)
 
 
-def participant_unit_ids_query(user_id: int, topic_id: int):  # type: ignore[no-untyped-def]
+def participant_unit_ids_query(user_id: int | ColumnElement[Any],  # type: ignore[no-untyped-def]
+                               topic_id: int | ColumnElement[Any]):
     """Units of the participant's active editions' programmes that teach the topic."""
     return (
         select(Unit.id)

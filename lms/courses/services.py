@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.sql import Executable
 
 from lms.auth.models import User
 from lms.courses.models import GlossaryTerm, Lesson, MediaFile, Module, Topic, Unit, UnitTopic
@@ -49,14 +51,7 @@ def lesson_page(user: User, slug: str, language: str) -> LessonPage:
     :raises NotFound: for an unknown or retired topic, or one outside the participant's
         programmes (the two cases look the same, so nothing can be probed).
     """
-    lessons = db.session.scalars(
-        select(Lesson)
-        .join(Lesson.topic)
-        .join(Topic.module)
-        .options(contains_eager(Lesson.topic).contains_eager(Topic.module))
-        .where(Topic.slug == slug, Topic.is_retired.is_(False), Topic.is_draft.is_(False),
-               Lesson.is_retired.is_(False))
-    ).all()
+    lessons = db.session.scalars(_lesson_statement(), {"slug": slug}).all()
     if not lessons:
         raise NotFound(slug)
     by_language = {lesson.language: lesson for lesson in lessons}
@@ -68,8 +63,7 @@ def lesson_page(user: User, slug: str, language: str) -> LessonPage:
         context = topic.module.title(language)
         complete = False
     else:
-        unit_id = participant_unit_ids_query(user.id, topic.id).scalar_subquery()
-        siblings, context = _unit_navigation(unit_id, language)
+        siblings, context = _unit_navigation(user.id, topic.id, language)
         if not siblings:
             raise NotFound(slug)
         complete = is_lesson_complete(user.id, topic.id)
@@ -95,16 +89,36 @@ def _module_navigation(module_id: int) -> list[NavLink]:
     return [NavLink(*row) for row in rows]
 
 
-def _unit_navigation(unit_id, language: str) -> tuple[list[NavLink], str | None]:  # type: ignore[no-untyped-def]
-    rows = db.session.execute(
-        select(Topic.slug, Topic.title_en, Topic.title_ar, Unit, Module)
-        .select_from(UnitTopic)
-        .join(Topic, Topic.id == UnitTopic.topic_id)
-        .join(Unit, Unit.id == UnitTopic.unit_id)
-        .outerjoin(Module, Module.id == Unit.module_id)
-        .where(UnitTopic.unit_id == unit_id, Topic.is_retired.is_(False))
-        .order_by(UnitTopic.position)
-    ).all()
+# The lesson page's statements are built once, with parameters: building them on every request
+# cost more than running them.
+@cache
+def _lesson_statement() -> Executable:
+    return (select(Lesson)
+            .join(Lesson.topic)
+            .join(Topic.module)
+            .options(contains_eager(Lesson.topic).contains_eager(Topic.module))
+            .where(Topic.slug == bindparam("slug"), Topic.is_retired.is_(False),
+                   Topic.is_draft.is_(False), Lesson.is_retired.is_(False)))
+
+
+@cache
+def _unit_navigation_statement() -> Executable:
+    unit_id = participant_unit_ids_query(bindparam("user_id"),
+                                         bindparam("topic_id")).scalar_subquery()
+    return (select(Topic.slug, Topic.title_en, Topic.title_ar, Unit, Module)
+            .select_from(UnitTopic)
+            .join(Topic, Topic.id == UnitTopic.topic_id)
+            .join(Unit, Unit.id == UnitTopic.unit_id)
+            .outerjoin(Module, Module.id == Unit.module_id)
+            .where(UnitTopic.unit_id == unit_id, Topic.is_retired.is_(False))
+            .order_by(UnitTopic.position))
+
+
+def _unit_navigation(user_id: int, topic_id: int,
+                     language: str) -> tuple[list[NavLink], str | None]:
+    """The lessons of the participant's unit that teaches the topic, and the unit's title."""
+    rows = db.session.execute(_unit_navigation_statement(),
+                              {"user_id": user_id, "topic_id": topic_id}).all()
     if not rows:
         return [], None
     unit, module = rows[0][3], rows[0][4]

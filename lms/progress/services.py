@@ -6,31 +6,44 @@ Whether a unit or a programme is complete is decided by ``lms.progress.completio
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Executable
 
 from lms.courses.models import Programme
 from lms.extensions import db
 from lms.progress.models import Edition, Enrolment, EnrolmentStatus, LessonCompletion
 
 
+# The two statements below run on most pages a participant opens, so each is built once
+# (with parameters to fill in) instead of on every call.
+@cache
+def _active_enrolments_statement() -> Executable:
+    return (select(Enrolment, Edition, Programme)
+            .join(Enrolment.edition)
+            .join(Edition.programme)
+            .where(Enrolment.user_id == bindparam("user_id"),
+                   Enrolment.status == EnrolmentStatus.ACTIVE)
+            .order_by(Edition.starts_on.desc()))
+
+
+@cache
+def _completion_statement() -> Executable:
+    return select(LessonCompletion.id).where(LessonCompletion.user_id == bindparam("user_id"),
+                                             LessonCompletion.topic_id == bindparam("topic_id"))
+
+
 def active_enrolments(user_id: int) -> list[tuple[Enrolment, Edition, Programme]]:
     """The user's active enrolments with their editions and programmes, newest first."""
-    rows = db.session.execute(
-        select(Enrolment, Edition, Programme)
-        .join(Enrolment.edition)
-        .join(Edition.programme)
-        .where(Enrolment.user_id == user_id, Enrolment.status == EnrolmentStatus.ACTIVE)
-        .order_by(Edition.starts_on.desc())
-    )
+    rows = db.session.execute(_active_enrolments_statement(), {"user_id": user_id})
     return [(row[0], row[1], row[2]) for row in rows]
 
 
 def is_lesson_complete(user_id: int, topic_id: int) -> bool:
-    return db.session.scalar(
-        select(LessonCompletion.id).filter_by(user_id=user_id, topic_id=topic_id)
-    ) is not None
+    return db.session.scalar(_completion_statement(),
+                             {"user_id": user_id, "topic_id": topic_id}) is not None
 
 
 def mark_lesson_complete(user_id: int, topic_id: int, now: datetime) -> None:

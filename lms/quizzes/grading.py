@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from lms.audit.services import record
 from lms.auth.models import User
@@ -49,8 +49,20 @@ def grade_attempt(attempt: QuizAttempt, quiz: Quiz, now: datetime) -> None:
             attempt_id=attempt.id, question_key=question["key"], question_type=question["type"],
             position=position, response=response, max_marks=question["points"], marks=marks,
             graded_at=None if marks is None else now))
-    db.session.add_all(answers)
+    if answers:
+        # One multi-row INSERT for the whole attempt rather than one statement per question;
+        # rendering NULLs keeps ungraded answers (no marks yet) in the same batch.
+        db.session.execute(insert(AttemptAnswer).execution_options(render_nulls=True),
+                           [_row(answer) for answer in answers])
+        db.session.expire(attempt, ["answers"])
     _total(attempt, quiz, answers, now)
+
+
+def _row(answer: AttemptAnswer) -> dict[str, object]:
+    return {"attempt_id": answer.attempt_id, "question_key": answer.question_key,
+            "question_type": answer.question_type, "position": answer.position,
+            "response": answer.response, "max_marks": answer.max_marks, "marks": answer.marks,
+            "comment": "", "graded_at": answer.graded_at}
 
 
 def _total(attempt: QuizAttempt, quiz: Quiz, answers: Sequence[AttemptAnswer],

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy.sql import Executable
 
 from lms.extensions import db
 from lms.quizzes.models import IN_PROGRESS, PENDING, Quiz, QuizAttempt
@@ -57,18 +59,26 @@ class TopicQuizStatus:
     pending: bool  # a submitted attempt waits for an essay's grade
 
 
+@cache
+def _topic_quiz_statement() -> Executable:
+    # Built once, with parameters: every lesson page runs it, and building it cost more than
+    # running it.
+    attempt = QuizAttempt
+    return (select(Quiz.id, Quiz.pass_mark,
+                   func.max(case((attempt.passed.is_(True), 1), else_=0)),
+                   func.max(attempt.percent), func.count(attempt.submitted_at),
+                   func.max(case((attempt.status == IN_PROGRESS, 1), else_=0)),
+                   func.max(case((attempt.status == PENDING, 1), else_=0)))
+            .outerjoin(attempt, and_(attempt.quiz_id == Quiz.id,
+                                     attempt.user_id == bindparam("user_id")))
+            .where(Quiz.topic_id == bindparam("topic_id"), Quiz.is_retired.is_(False))
+            .group_by(Quiz.id, Quiz.pass_mark))
+
+
 def topic_quiz_status(user_id: int, topic_id: int) -> TopicQuizStatus | None:
     """The topic's live quiz with the user's results, or None without a quiz (one query)."""
-    attempt = QuizAttempt
-    row = db.session.execute(
-        select(Quiz.id, Quiz.pass_mark,
-               func.max(case((attempt.passed.is_(True), 1), else_=0)),
-               func.max(attempt.percent), func.count(attempt.submitted_at),
-               func.max(case((attempt.status == IN_PROGRESS, 1), else_=0)),
-               func.max(case((attempt.status == PENDING, 1), else_=0)))
-        .outerjoin(attempt, and_(attempt.quiz_id == Quiz.id, attempt.user_id == user_id))
-        .where(Quiz.topic_id == topic_id, Quiz.is_retired.is_(False))
-        .group_by(Quiz.id, Quiz.pass_mark)).first()
+    row = db.session.execute(_topic_quiz_statement(),
+                             {"user_id": user_id, "topic_id": topic_id}).first()
     if row is None:
         return None
     quiz_id, pass_mark, passed, best, submitted, in_progress, pending = row

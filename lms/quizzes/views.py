@@ -190,11 +190,15 @@ def submit(attempt_id: int) -> Response:
     """
     attempt = _attempt(attempt_id)
     if service.submit_attempt(attempt, current_user, utcnow()):
+        # Translated before the commit, and the id taken from the address: the commit expires
+        # the user (whose language the translation reads) and the attempt, and reading either
+        # back would cost queries in a transaction of their own.
+        message = _("Your attempt has been submitted.")
         db.session.commit()
-        flash(_("Your attempt has been submitted."), "success")
+        flash(message, "success")
     else:
         db.session.rollback()
-    return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")

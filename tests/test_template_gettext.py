@@ -1,0 +1,57 @@
+"""Labels in templates: translated once per request, escaped, and in the locale in effect."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import force_locale
+from jinja2 import Template
+
+
+def _page(app: Flask, source: str) -> Template:
+    # Templates made from strings are autoescaped, as the platform's .html templates are.
+    return app.jinja_env.from_string(source)
+
+
+def test_a_forced_locale_translates_the_block_and_the_page_language_returns(app: Flask) -> None:
+    """Mail in the recipient's language is rendered inside a page's request."""
+    label = _page(app, "{{ _('Home') }}")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert label.render() == "Home"
+        with force_locale("ar"):
+            assert label.render() == "الصفحة الرئيسية"
+        assert label.render() == "Home"
+
+
+def test_the_page_language_is_used_in_macros_imported_without_context(app: Flask) -> None:
+    app.jinja_env.globals["labels"] = _page(app, "{% macro home() %}{{ _('Home') }}{% endmacro %}")
+    page = _page(app, "{{ labels.module.home() }}|{{ gettext('Log out') }}")
+    with app.test_request_context(headers={"Accept-Language": "ar"}):
+        assert page.render() == "الصفحة الرئيسية|تسجيل الخروج"
+    del app.jinja_env.globals["labels"]
+
+
+def test_names_in_labels_are_escaped_and_the_label_is_not(app: Flask) -> None:
+    page = _page(app, "{{ _('Read and complete the lesson “%(title)s”', title=title) }}")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        html = page.render(title="<script>alert(1)</script>")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_percent_signs_and_plurals_read_as_jinja_formats_them(app: Flask) -> None:
+    page = _page(app, "{{ _('100%% sure') }} {{ _('Passed (best %(score)d%%)', score=90) }} "
+                      "{{ ngettext('%(num)d item', '%(num)d items', 3) }}")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert page.render() == "100% sure Passed (best 90%) 3 items"
+
+
+def test_a_plural_may_show_another_number_than_the_one_that_picks_the_form(app: Flask) -> None:
+    """A question of 1.5 marks: the form follows 2, the text shows 1.5."""
+    page = _page(app, "{{ ngettext('%(num)s mark', '%(num)s marks', 2, num='1.5') }}")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert page.render() == "1.5 marks"
+
+
+def test_labels_render_outside_a_request(app: Flask) -> None:
+    """Commands render mail with only an application context: untranslated English."""
+    assert _page(app, "{{ _('Home') }}").render() == "Home"
