@@ -1,5 +1,6 @@
 """The certificates part of the demo: a finished regional edition with an issued certificate,
-a participant one quiz away from theirs, and a revoked certificate on record."""
+a graduate whose certificate waits to be issued, a participant one quiz away from theirs, and
+a revoked certificate on record."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from lms.quizzes.models import Quiz, QuizAttempt
 
 EDITION = "Regional edition, spring 2026"
 ALUMNUS = ("alumnus@demo.cmrs-certificate.example", "Youssef Nabil", "يوسف نبيل")
+AWAITING = ("graduate@demo.cmrs-certificate.example", "Laila Mansour", "ليلى منصور")
 
 
 def add_demo(admin: User, instructor: User, graduate: User, almost: User,
@@ -37,8 +39,10 @@ def add_demo(admin: User, instructor: User, graduate: User, almost: User,
     db.session.flush()
     sessions = schedule_units(edition, programme_units(programme.id), date(2026, 4, 5),
                               time(9), time(17), 7)
-    alumnus = _alumnus()
-    people = [graduate, almost, alumnus]
+    alumnus = _record_only(*ALUMNUS, "Ministry of Interior")
+    # Complete like the others, so an admin has a certificate to issue on graduation day.
+    awaiting = _record_only(*AWAITING, "National Council for Women")
+    people = [graduate, almost, alumnus, awaiting]
     for person in people:
         db.session.add(Enrolment(edition_id=edition.id, user_id=person.id))
     db.session.flush()
@@ -67,13 +71,12 @@ def add_demo(admin: User, instructor: User, graduate: User, almost: User,
     db.session.flush()
 
 
-def _alumnus() -> User:
-    email, name, name_ar = ALUMNUS
+def _record_only(email: str, name: str, name_ar: str, organisation: str) -> User:
     user = db.session.scalar(select(User).filter_by(email=email))
     if user is None:
         # No password: this account only carries a record and never logs in.
         user = User(email=email, role=Role.PARTICIPANT, full_name=name, full_name_ar=name_ar,
-                    organisation="Ministry of Interior", country="Egypt")
+                    organisation=organisation, country="Egypt")
         db.session.add(user)
         db.session.flush()
     return user

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -120,6 +121,13 @@ def edit_edition(edition_id: int) -> str | Response | tuple[str, int]:
     return render_template("progress/edition_form.html", form=form, edition=edition), status
 
 
+def _own_ids(form: FlaskForm, prefix: str) -> None:
+    """Give a form that shares the page its own element ids (the posted names stay), so each
+    label names the field of its own form."""
+    for item in form:
+        item.id = f"{prefix}-{item.name}"
+
+
 def _edition_page(edition: Edition, schedule_form: ScheduleForm | None = None,
                   session_form: SessionForm | None = None) -> str:
     units = service.programme_units(edition.programme_id)
@@ -127,8 +135,10 @@ def _edition_page(edition: Edition, schedule_form: ScheduleForm | None = None,
     schedule_form.unit.choices = _unit_choices(units, with_all=True)
     session_form = session_form or SessionForm(formdata=None)
     session_form.unit.choices = _unit_choices(units)
+    _own_ids(session_form, "day")
     instructor_form = InstructorForm(formdata=None)
     instructor_form.unit.choices = _unit_choices(units)
+    _own_ids(instructor_form, "instructor")
     instructor_form.instructor.choices = [
         SelectChoice(u.id, u.full_name) for u in db.session.scalars(
             select(User).filter_by(role=Role.INSTRUCTOR).order_by(User.full_name))]

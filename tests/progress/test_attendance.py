@@ -150,6 +150,27 @@ def test_check_in_with_the_current_code(client: FlaskClient, auth: Auth,
     assert status_of(session, other) == "late"
 
 
+def test_check_in_after_an_absence_keeps_the_instructors_note(client: FlaskClient, auth: Auth,
+                                                              loaded: object) -> None:
+    """Marked absent with a note, then checking in: the mark changes, the note stays."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    instructor = teacher_of(edition)
+    db.session.commit()
+    session = sessions_of(edition, "alpha")[0]
+    auth.login(instructor)
+    client.post(f"/teaching/sessions/{session.id}", data={
+        f"status-{user.id}": "absent", f"note-{user.id}": "phoned: bus broke down"})
+    auth.logout()
+    auth.login(user)
+    late = session.starts_at + timedelta(minutes=40)
+    with at(late):
+        client.post("/checkin", data={"code": current_code(SECRET, session, late).code})
+    row = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                         user_id=user.id))
+    assert row is not None and (row.status.value, row.note) == ("late", "phoned: bus broke down")
+
+
 def test_wrong_past_and_out_of_window_codes_are_refused(client: FlaskClient, auth: Auth,
                                                         loaded: object) -> None:
     """A wrong code, the previous period's code, and any code outside the window fail."""

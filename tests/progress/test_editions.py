@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 
 from flask.testing import FlaskClient
@@ -56,7 +57,7 @@ def test_admin_creates_edition_and_schedules_a_module(client: FlaskClient, auth:
     assert days == ["2026-10-01", "2026-10-04", "2026-10-05", "2026-10-06", "2026-10-07"]
     assert sessions_of(edition, "alpha")[0].contact_hours == 6
     page = client.get(f"/admin/editions/{edition.id}").text
-    assert "2026-10-04" in page and "Fourth edition" in page
+    assert "Oct 4, 2026" in page and "Fourth edition" in page
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).filter_by(
         action="edition.schedule")) == 1
 
@@ -119,6 +120,19 @@ def test_move_a_day_and_add_one(client: FlaskClient, auth: Auth, loaded: object)
         "unit": first.unit_id, "day": "2026-09-21", "starts": "10:00", "ends": "15:00",
         "contact_hours": "5"})
     assert len(sessions_of(edition, "alpha")) == 6
+
+
+def test_every_field_of_the_edition_page_has_its_own_id(client: FlaskClient, auth: Auth,
+                                                       loaded: object) -> None:
+    """The schedule, add-a-day and instructor forms share the page; each label names its own
+    form's field."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    page = client.get(f"/admin/editions/{edition.id}").text
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert [i for i in set(ids) if ids.count(i) > 1] == []
+    assert 'for="day-unit"' in page and 'id="day-unit"' in page
 
 
 def test_day_with_attendance_cannot_be_removed(client: FlaskClient, auth: Auth,
