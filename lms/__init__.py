@@ -36,6 +36,9 @@ def _register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    from lms.template_gettext import install_template_gettext
+
+    install_template_gettext(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     if app.config["PROXY_FIX_X_FOR"]:
@@ -61,8 +64,9 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certificates.badge_views import bp as badges_bp
     from lms.certificates.views import bp as certificates_bp
     from lms.health import bp as health_bp
+    from lms.security_txt import bp as security_bp
 
-    for blueprint in (certificates_bp, certificate_admin_bp, badges_bp, health_bp):
+    for blueprint in (certificates_bp, certificate_admin_bp, badges_bp, health_bp, security_bp):
         app.register_blueprint(blueprint)
     from lms.progress.admin_views import bp as editions_bp
     from lms.progress.board_views import bp as board_bp
@@ -111,6 +115,10 @@ def _register_cli(app: Flask) -> None:
 
     for command in QUIZ_COMMANDS:
         lms_group.add_command(command)
+    from lms.backup.cli import COMMANDS as BACKUP_COMMANDS
+
+    for command in BACKUP_COMMANDS:
+        lms_group.add_command(command)
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -120,6 +128,8 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from lms.formatting import register_formatting
     from lms.layout import register_layout
 
     register_layout(app)
+    register_formatting(app)

@@ -34,6 +34,7 @@ EDIT_MODULE = "courses.permissions.can_edit_module"
 ACCESS: dict[str, Rule] = {
     "static": Rule(PUBLIC),
     "health.health": Rule(PUBLIC, "reports ok or failing only"),
+    "security.security_txt": Rule(PUBLIC, "the reporting contact only"),
     "auth.login": Rule(PUBLIC),
     "auth.logout": Rule(ANY_USER),
     "auth.forgot_password": Rule(PUBLIC),

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+from lms.database import engine_options
+
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105  (refused in production below)
 
 
@@ -17,6 +19,12 @@ class Config:
     ENV_NAME = "development"  # development | production | testing
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled from the instance path
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # PostgreSQL connection pool of each worker process (ignored for SQLite); see database.py.
+    DATABASE_POOL_SIZE = 5
+    DATABASE_MAX_OVERFLOW = 5
+    DATABASE_POOL_TIMEOUT = 10  # seconds to wait for a free connection before answering 503
+    DATABASE_POOL_RECYCLE = 1800  # seconds; below the idle cut-off of proxies and firewalls
+    DATABASE_CONNECT_TIMEOUT = 5  # seconds to wait for the server to accept a connection
     STORAGE_DIR: str | None = None  # uploaded media and PDFs; defaults to instance/storage
     PUBLIC_BASE_URL: str | None = None
     PREFERRED_URL_SCHEME = "http"
@@ -41,6 +49,8 @@ class Config:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_FROM = "Certificate in Migration Governance <no-reply@localhost>"
+    SECURITY_CONTACT: str | None = None  # security.txt Contact; the MAIL_FROM address if unset
+    SECURITY_POLICY_URL: str | None = None  # where the published security policy is read
     PROXY_FIX_X_FOR = 0  # how many proxies' X-Forwarded-For to trust; 0 trusts none
     COURSE_PACKAGE = "course_content/migration-governance"
 
@@ -81,6 +91,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url_from_env(
             app.config["SQLALCHEMY_DATABASE_URI"]
         )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if not app.config.get("STORAGE_DIR"):
         app.config["STORAGE_DIR"] = os.path.join(app.instance_path, "storage")
     if app.config["PREFERRED_URL_SCHEME"] == "https":

@@ -21,6 +21,10 @@ def select_locale() -> str:
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if (current_user and current_user.is_authenticated
             and current_user.preferred_language in languages):
+        # Kept in the cookie as well, so a page that cannot reach the database (the 503 page)
+        # still speaks the user's language.
+        if session.get("language") != current_user.preferred_language:
+            session["language"] = current_user.preferred_language
         return str(current_user.preferred_language)
     chosen = session.get("language")
     if chosen in languages:

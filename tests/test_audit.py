@@ -65,7 +65,7 @@ def test_admin_reads_filters_and_exports(client: FlaskClient, auth: Auth) -> Non
     export = client.get("/admin/audit/export.csv?outcome=failure")
     assert export.mimetype == "text/csv"
     text = export.get_data(as_text=True)
-    assert text.startswith("\ufefftime_utc,")
+    assert text.startswith("\ufeffTime (UTC),Actor ID,")
     assert "'=HYPERLINK" in text  # formula neutralised
     assert "user.invite" not in text
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import g, has_request_context, request
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from lms.audit.models import AuditEvent
@@ -95,8 +96,10 @@ def known_actions() -> list[str]:
         AuditEvent.action)))
 
 
-CSV_HEADER = ["time_utc", "actor_id", "actor", "action", "target_type", "target_id", "outcome",
-              "ip", "request_id", "details"]
+def csv_header() -> list[str]:
+    """Column names in the exporting admin's language; the cells stay as recorded."""
+    return [_("Time (UTC)"), _("Actor ID"), _("Actor"), _("Action"), _("Target type"),
+            _("Target ID"), _("Outcome"), _("Address"), _("Request ID"), _("Details")]
 
 
 def export_csv(f: AuditFilter) -> Iterator[str]:
@@ -110,7 +113,7 @@ def export_csv(f: AuditFilter) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(CSV_HEADER)
+    writer.writerow(csv_header())
     yield "\ufeff" + flush()
     query = _filtered(f).order_by(AuditEvent.at, AuditEvent.id).execution_options(
         yield_per=500)

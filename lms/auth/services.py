@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 from functools import cache
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,11 +44,11 @@ def create_user(email: str, full_name: str, role: Role, password: str | None = N
     """Add an account; raises AccountError if the email is taken or a field is invalid."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise AccountError(f"'{email}' is not an email address")
+        raise AccountError(_("'%(value)s' is not an email address", value=email))
     if not full_name.strip():
-        raise AccountError("a full name is required")
+        raise AccountError(_("a full name is required"))
     if db.session.scalar(select(User.id).filter_by(email=email)) is not None:
-        raise AccountError(f"an account with the email {email} already exists")
+        raise AccountError(_("an account with the email %(email)s already exists", email=email))
     user = User(email=email, full_name=full_name.strip(), role=role, **fields)
     if password is not None:
         user.set_password(password)

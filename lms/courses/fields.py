@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
+
 from lms.courses.problems import LineDict, LineList, Report
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -26,7 +28,8 @@ class Fields:
             self.data = LineDict()
             self.data.key_lines = {}
             self.data.line = getattr(data, "line", 0) or 1
-            report.add(path, self.data.line or None, f"{what} must be a mapping of keys to values")
+            report.add(path, self.data.line or None,
+                       _("%(what)s must be a mapping of keys to values", what=what))
 
     @property
     def line(self) -> int:
@@ -43,7 +46,8 @@ class Fields:
         for key in self.data:
             if key not in keys:
                 allowed = ", ".join(keys)
-                self.problem(key, f"unknown key '{key}' in {self.what} (allowed: {allowed})")
+                self.problem(key, _("unknown key '%(key)s' in %(what)s (allowed: %(allowed)s)",
+                                    key=key, what=self.what, allowed=allowed))
 
     def has(self, key: str) -> bool:
         return key in self.data and self.data[key] is not None
@@ -55,17 +59,18 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.problem(None, f"{self.what} is missing '{key}'")
+                self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.problem(key, f"'{key}' must be text")
+            self.problem(key, _("'%(key)s' must be text", key=key))
             return None
         value = str(value).strip()
         if required and not value:
-            self.problem(key, f"'{key}' must not be empty")
+            self.problem(key, _("'%(key)s' must not be empty", key=key))
             return None
         if len(value) > max_length:
-            self.problem(key, f"'{key}' is longer than {max_length} characters")
+            self.problem(key, _("'%(key)s' is longer than %(num)d characters", key=key,
+                                num=max_length))
             return None
         return value
 
@@ -75,13 +80,13 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.problem(None, f"{self.what} is missing '{key}'")
+                self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return None
         if not both and isinstance(value, str | int | float) and not isinstance(value, bool):
             return {"en": str(value).strip()}
         if not isinstance(value, LineDict):
-            expected = "a mapping {en: ..., ar: ...}" if both else "text or {en: ..., ar: ...}"
-            self.problem(key, f"'{key}' must be {expected}")
+            self.problem(key, _("'%(key)s' must be a mapping {en: ..., ar: ...}", key=key) if both
+                         else _("'%(key)s' must be text or {en: ..., ar: ...}", key=key))
             return None
         inner = Fields(value, self.path, self.report, f"'{key}'")
         inner.allow_only(*LANGUAGES)
@@ -98,14 +103,16 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.problem(None, f"{self.what} is missing '{key}'")
+                self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(key, f"'{key}' must be a whole number")
+            self.problem(key, _("'%(key)s' must be a whole number", key=key))
             return default
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else "")
-            self.problem(key, f"'{key}' must be a whole number {bounds}")
+            self.problem(key, _("'%(key)s' must be a whole number from %(minimum)s",
+                                key=key, minimum=minimum) if maximum is None
+                         else _("'%(key)s' must be a whole number from %(minimum)s to %(maximum)s",
+                                key=key, minimum=minimum, maximum=maximum))
             return default
         return value
 
@@ -114,13 +121,14 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.problem(None, f"{self.what} is missing '{key}'")
+                self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return default
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(key, f"'{key}' must be a number")
+            self.problem(key, _("'%(key)s' must be a number", key=key))
             return default
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            self.problem(key, f"'{key}' must be between {minimum} and {maximum}")
+            self.problem(key, _("'%(key)s' must be between %(minimum)s and %(maximum)s", key=key,
+                                minimum=minimum, maximum=maximum))
             return default
         return float(value)
 
@@ -129,7 +137,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.problem(key, f"'{key}' must be true or false")
+            self.problem(key, _("'%(key)s' must be true or false", key=key))
             return default
         return value
 
@@ -138,29 +146,31 @@ class Fields:
         if value is None:
             return default
         if value not in options:
-            self.problem(key, f"'{key}' must be one of: {', '.join(options)}")
+            self.problem(key, _("'%(key)s' must be one of: %(options)s", key=key,
+                                options=", ".join(options)))
             return default
         return str(value)
 
     def slug(self, key: str, *, default: str | None = None) -> str | None:
         value = self.data.get(key, default)
         if value is None:
-            self.problem(None, f"{self.what} is missing '{key}'")
+            self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return None
         if not isinstance(value, str) or not SLUG_RE.match(value):
-            self.problem(key, f"'{value}' is not a valid slug "
-                              "(lower-case letters, digits, hyphens)")
+            self.problem(key, _("'%(value)s' is not a valid slug (lower-case letters, digits, "
+                                "hyphens)", value=value))
             return None
         return value
 
     def key(self, key: str = "id") -> str | None:
         value = self.data.get(key)
         if value is None:
-            self.problem(None, f"{self.what} is missing '{key}'")
+            self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return None
         value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
         if not isinstance(value, str) or not KEY_RE.match(value):
-            self.problem(key, f"'{key}' must be letters, digits, '-' or '_' (got {value!r})")
+            self.problem(key, _("'%(key)s' must be letters, digits, '-' or '_' (got %(value)s)",
+                                key=key, value=repr(value)))
             return None
         return value
 
@@ -169,10 +179,10 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.problem(None, f"{self.what} is missing '{key}'")
+                self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return []
         if not isinstance(value, LineList):
-            self.problem(key, f"'{key}' must be a list")
+            self.problem(key, _("'%(key)s' must be a list", key=key))
             return []
         return [(item, value.line_of(i)) for i, item in enumerate(value)]
 
@@ -182,5 +192,6 @@ class Fields:
             if isinstance(item, str) and item.strip():
                 result.append(item.strip())
             else:
-                self.report.add(self.path, line, f"each item of '{key}' must be non-empty text")
+                self.report.add(self.path, line,
+                                _("each item of '%(key)s' must be non-empty text", key=key))
         return result

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+
 from lms.courses.problems import Report
 from lms.courses.specs import LessonSpec, PackageSpec
 from lms.markdown import LinkResolver, render
@@ -71,10 +73,11 @@ def check_lesson_links(spec: PackageSpec, report: Report) -> None:
 
 def _broken(url: str) -> str:
     if url.startswith("media/"):
-        return f"the file '{url}' does not exist in the package (broken image or file link)"
+        return _("the file '%(url)s' does not exist in the package (broken image or file link)",
+                 url=url)
     if url.startswith("glossary:"):
-        return f"'{url}' names no term of glossary.yaml"
-    return f"'{url}' names no topic or heading of this package"
+        return _("'%(url)s' names no term of glossary.yaml", url=url)
+    return _("'%(url)s' names no topic or heading of this package", url=url)
 
 
 def _check_plain_link(url: str, lesson: LessonSpec) -> str | None:
@@ -82,14 +85,15 @@ def _check_plain_link(url: str, lesson: LessonSpec) -> str | None:
         return None
     if url.startswith("#"):
         return None if url[1:] in lesson.anchors or url.startswith("#fn") else (
-            f"the link '{url}' names no heading of this lesson")
+            _("the link '%(url)s' names no heading of this lesson", url=url))
     scheme = urlsplit(url).scheme.lower()
     if scheme in ALLOWED_SCHEMES:
         return None
     if not scheme:
-        return (f"the relative link '{url}' points nowhere; use media/NAME, topic:SLUG, "
-                "glossary:SLUG or a full https:// address")
-    return f"the link '{url}' uses the scheme '{scheme}:', which is not allowed"
+        return _("the relative link '%(url)s' points nowhere; use media/NAME, topic:SLUG, "
+                 "glossary:SLUG or a full https:// address", url=url)
+    return _("the link '%(url)s' uses the scheme '%(scheme)s:', which is not allowed", url=url,
+             scheme=scheme)
 
 
 def _line_of(lesson: LessonSpec, url: str) -> int:

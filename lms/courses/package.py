@@ -11,6 +11,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from lms.courses.fields import SLUG_RE, Fields
 from lms.courses.links import check_lesson_links
 from lms.courses.problems import LineDict, Report, load_yaml, read_text
@@ -49,7 +51,7 @@ def read_package(root: Path) -> tuple[PackageSpec | None, Report]:
     root = root.resolve()
     report = Report(root)
     if not root.is_dir():
-        report.add(root, None, "the package folder does not exist")
+        report.add(root, None, _("the package folder does not exist"))
         return None, report
     spec = _read_package_yaml(root, report)
     if spec is None:
@@ -66,7 +68,7 @@ def read_package(root: Path) -> tuple[PackageSpec | None, Report]:
 def _read_package_yaml(root: Path, report: Report) -> PackageSpec | None:
     path = root / "package.yaml"
     if not path.is_file():
-        report.add(path, None, "package.yaml is missing")
+        report.add(path, None, _("package.yaml is missing"))
         return None
     text = read_text(path, report)
     data = load_yaml(text, path, report) if text is not None else None
@@ -131,7 +133,7 @@ def _read_programmes(f: Fields, path: Path, report: Report) -> list[ProgrammeSpe
         slug = p.slug("slug")
         title = p.bilingual("title")
         if slug in seen:
-            p.problem("slug", f"duplicate programme slug '{slug}'")
+            p.problem("slug", _("duplicate programme slug '%(slug)s'", slug=slug))
             continue
         units = _read_units(p, path, report)
         if slug and title:
@@ -151,12 +153,12 @@ def _read_units(p: Fields, path: Path, report: Report) -> list[UnitSpec]:
         module = u.slug("module") if u.has("module") else None
         topics = u.strings("topics", required=False)
         if u.has("module") == u.has("topics"):
-            u.problem(None, "a unit needs either 'module' or 'topics' (not both)")
+            u.problem(None, _("a unit needs either 'module' or 'topics' (not both)"))
         title = u.bilingual("title", required=not u.has("module"))
         days = u.integer("days", default=0, minimum=0, maximum=60, required=True) or 0
         hours = u.integer("hours_per_day", default=0, minimum=0, maximum=24) or 0
         if slug in seen:
-            u.problem("slug", f"duplicate unit slug '{slug}' in this programme")
+            u.problem("slug", _("duplicate unit slug '%(slug)s' in this programme", slug=slug))
             continue
         if slug:
             seen.add(slug)
@@ -172,18 +174,19 @@ def _read_media(root: Path, report: Report) -> dict[str, MediaSpec]:
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(root).as_posix()
         if path.is_symlink():
-            report.add(path, None, "links are not allowed in a package")
+            report.add(path, None, _("links are not allowed in a package"))
             continue
         if path.is_dir() or path.name.startswith("."):
             continue
         data = path.read_bytes()
         if len(data) > MAX_MEDIA_BYTES:
-            report.add(path, None, f"the file is larger than {MAX_MEDIA_BYTES // 2**20} MiB")
+            report.add(path, None, _("the file is larger than %(num)d MiB",
+                                     num=MAX_MEDIA_BYTES // 2**20))
             continue
         content_type = media_type(data)
         if content_type is None:
-            report.add(path, None, "not a PNG, JPEG, GIF, WebP or PDF file (checked by content; "
-                                   "SVG is not accepted)")
+            report.add(path, None, _("not a PNG, JPEG, GIF, WebP or PDF file (checked by "
+                                     "content; SVG is not accepted)"))
             continue
         media[name] = MediaSpec(name, path, content_type, hashlib.sha256(data).hexdigest())
     return media
@@ -219,7 +222,7 @@ def _read_glossary(root: Path, report: Report) -> list[TermSpec]:
         definition = t.bilingual("definition")
         source = t.text("source")
         if slug in seen:
-            t.problem("slug", f"duplicate glossary slug '{slug}'")
+            t.problem("slug", _("duplicate glossary slug '%(slug)s'", slug=slug))
             continue
         if slug and term and definition and source:
             seen.add(slug)
@@ -230,7 +233,7 @@ def _read_glossary(root: Path, report: Report) -> list[TermSpec]:
 def _read_modules(root: Path, spec: PackageSpec, report: Report) -> None:
     folder = root / "modules"
     if not folder.is_dir():
-        report.add(folder, None, "the package has no modules folder")
+        report.add(folder, None, _("the package has no modules folder"))
         return
     seen_modules: set[str] = set()
     for position, module_dir in enumerate(sorted(p for p in folder.iterdir() if p.is_dir())):
@@ -238,7 +241,8 @@ def _read_modules(root: Path, spec: PackageSpec, report: Report) -> None:
         if module is None:
             continue
         if module.slug in seen_modules:
-            report.add(module_dir / "module.yaml", None, f"duplicate module slug '{module.slug}'")
+            report.add(module_dir / "module.yaml", None,
+                       _("duplicate module slug '%(slug)s'", slug=module.slug))
             continue
         seen_modules.add(module.slug)
         spec.modules.append(module)
@@ -248,7 +252,7 @@ def _read_modules(root: Path, spec: PackageSpec, report: Report) -> None:
 def _read_module(module_dir: Path, position: int, report: Report) -> ModuleSpec | None:
     path = module_dir / "module.yaml"
     if not path.is_file():
-        report.add(path, None, "module.yaml is missing")
+        report.add(path, None, _("module.yaml is missing"))
         return None
     text = read_text(path, report)
     data = load_yaml(text, path, report) if text is not None else None
@@ -260,7 +264,7 @@ def _read_module(module_dir: Path, position: int, report: Report) -> ModuleSpec 
     title = f.bilingual("title")
     topics = f.strings("topics", required=True)
     for duplicate in {t for t in topics if topics.count(t) > 1}:
-        f.problem("topics", f"topic '{duplicate}' is listed twice")
+        f.problem("topics", _("topic '%(slug)s' is listed twice", slug=duplicate))
     if slug is None or title is None:
         return None
     return ModuleSpec(slug, report.relative(path), position, title,
@@ -278,12 +282,13 @@ def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report
             if topic is None:
                 continue
             if topic.slug in spec.topics:
-                report.add(path, None, f"duplicate topic slug '{topic.slug}' (also in module "
-                                       f"'{spec.topics[topic.slug].module}')")
+                report.add(path, None, _("duplicate topic slug '%(slug)s' (also in module "
+                                         "'%(module)s')", slug=topic.slug,
+                                         module=spec.topics[topic.slug].module))
                 continue
             if topic.slug not in module.topics:
-                report.add(path, None, f"topic '{topic.slug}' is not listed in module.yaml's "
-                                       "'topics'")
+                report.add(path, None, _("topic '%(slug)s' is not listed in module.yaml's "
+                                         "'topics'", slug=topic.slug))
                 continue
             topic.position = module.topics.index(topic.slug)
             spec.topics[topic.slug] = topic
@@ -294,8 +299,8 @@ def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report
             owner = by_stem.get(stem)
             if owner is None:
                 if f"{stem}.md" not in names:
-                    report.add(path, None, f"no English lesson '{stem}.md' for this Arabic "
-                                           "version")
+                    report.add(path, None, _("no English lesson '%(name)s' for this Arabic "
+                                             "version", name=stem + ".md"))
                 continue
             lesson = _read_lesson(path, report, arabic=True, default_minutes=owner.lessons[
                 "en"].minutes if "en" in owner.lessons else 1)
@@ -305,20 +310,21 @@ def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report
             owner = by_stem.get(stem)
             if owner is None:
                 if f"{stem}.md" not in names:
-                    report.add(path, None, f"no lesson '{stem}.md' for this quiz")
+                    report.add(path, None, _("no lesson '%(name)s' for this quiz",
+                                             name=stem + ".md"))
                 continue
             if owner.quiz is not None:
-                report.add(path, None, "a topic has one quiz file: a .quiz.yaml or a .gift")
+                report.add(path, None, _("a topic has one quiz file: a .quiz.yaml or a .gift"))
                 continue
             owner.quiz = read_quiz(path, report)
         elif not path.name.endswith(".md") and not path.name.startswith("."):
-            report.add(path, None, "unexpected file in a module folder (expected NN-slug.md, "
-                                   "NN-slug.ar.md or NN-slug.quiz.yaml)")
+            report.add(path, None, _("unexpected file in a module folder (expected NN-slug.md, "
+                                     "NN-slug.ar.md or NN-slug.quiz.yaml)"))
     listed = {t.slug for t in by_stem.values()}
     for slug in module.topics:
         if slug not in listed and slug not in spec.lesson_files:
             report.add(module_dir / "module.yaml", None,
-                       f"topic '{slug}' is listed but has no lesson file")
+                       _("topic '%(slug)s' is listed but has no lesson file", slug=slug))
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -346,7 +352,7 @@ def _read_lesson_topic(path: Path, module: ModuleSpec, report: Report) -> TopicS
     slug = f.slug("slug", default=slug_from_name(path.name))
     published = f.raw("published")
     if published is not None and not isinstance(published, date):
-        f.problem("published", "'published' must be a date such as 2018-10-01")
+        f.problem("published", _("'published' must be a date such as 2018-10-01"))
         published = None
     lesson = _lesson_from(f, path, body, offset, text, "en", report, default_minutes=None)
     if title is None or slug is None or lesson is None:
@@ -370,7 +376,8 @@ def _front_matter(path: Path, report: Report) -> tuple[Fields, str, int, str] | 
         return None
     parts = split_front_matter(text)
     if parts is None:
-        report.add(path, 1, "the lesson must start with YAML front matter between '---' lines")
+        report.add(path, 1, _("the lesson must start with YAML front matter between '---' "
+                              "lines"))
         return None
     front, body, offset = parts
     data = load_yaml(front, path, report, line_offset=1)
@@ -385,9 +392,9 @@ def _lesson_from(f: Fields, path: Path, body: str, offset: int, text: str, langu
                         default=default_minutes)
     objectives = f.strings("objectives")
     if f.has("objectives") and not objectives:
-        f.problem("objectives", "list at least one learning objective")
+        f.problem("objectives", _("list at least one learning objective"))
     if not body.strip():
-        report.add(path, offset + 1, "the lesson has no text after its front matter")
+        report.add(path, offset + 1, _("the lesson has no text after its front matter"))
         return None
     if minutes is None or not objectives:
         return None
@@ -402,15 +409,17 @@ def _check_programmes(root: Path, spec: PackageSpec, report: Report) -> None:
         for unit in programme.units:
             if unit.module is not None:
                 if unit.module not in modules:
-                    report.add(path, unit.line, f"unit '{unit.slug}' refers to unknown module "
-                                                f"'{unit.module}'")
+                    report.add(path, unit.line, _("unit '%(slug)s' refers to unknown module "
+                                                  "'%(module)s'", slug=unit.slug,
+                                                  module=unit.module))
                 else:
                     unit.topics = [t for t in modules[unit.module].topics if t in spec.topics]
             else:
                 for slug in unit.topics:
                     if slug not in spec.topics and slug not in spec.lesson_files:
-                        report.add(path, unit.line, f"unit '{unit.slug}' refers to unknown "
-                                                    f"topic '{slug}'")
+                        report.add(path, unit.line, _("unit '%(slug)s' refers to unknown "
+                                                      "topic '%(topic)s'", slug=unit.slug,
+                                                      topic=slug))
 
 
 def _check_quiz_refs(root: Path, spec: PackageSpec, report: Report) -> None:
@@ -420,16 +429,17 @@ def _check_quiz_refs(root: Path, spec: PackageSpec, report: Report) -> None:
         for question in topic.quiz.questions:
             if question.ref is None:
                 continue
-            target_slug, _, anchor = question.ref.rpartition("#")
+            target_slug, _hash, anchor = question.ref.rpartition("#")
             target = spec.topics.get(target_slug) if target_slug else topic
             if target is None:
                 report.add(root / topic.quiz.file, question.line,
-                           f"question '{question.key}': 'ref' names unknown topic "
-                           f"'{target_slug}'")
+                           _("question '%(key)s': 'ref' names unknown topic '%(slug)s'",
+                             key=question.key, slug=target_slug))
             elif anchor not in target.lessons["en"].anchors:
                 report.add(root / topic.quiz.file, question.line,
-                           f"question '{question.key}': 'ref' names no heading of the lesson "
-                           f"'{target.slug}' (no heading with anchor '{anchor}')")
+                           _("question '%(key)s': 'ref' names no heading of the lesson "
+                             "'%(slug)s' (no heading with anchor '%(anchor)s')",
+                             key=question.key, slug=target.slug, anchor=anchor))
 
 
 def is_slug(value: str) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 
 
 @dataclass(frozen=True)
@@ -112,15 +113,15 @@ def load_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> An
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + line_offset if mark else None
-        report.add(path, line, f"YAML syntax error: {error.problem or error}")
+        report.add(path, line, _("YAML syntax error: %(error)s", error=error.problem or error))
         return None
     except yaml.YAMLError as error:
-        report.add(path, None, f"YAML error: {error}")
+        report.add(path, None, _("YAML error: %(error)s", error=error))
         return None
     finally:
         loader.dispose()
     for key, line in loader.duplicate_keys:
-        report.add(path, line + line_offset, f"duplicate key '{key}'")
+        report.add(path, line + line_offset, _("duplicate key '%(key)s'", key=key))
     if line_offset:
         _shift_lines(data, line_offset)
     return data
@@ -144,12 +145,12 @@ def read_text(path: Path, report: Report) -> str | None:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        report.add(path, None, f"cannot read the file: {error.strerror}")
+        report.add(path, None, _("cannot read the file: %(error)s", error=error.strerror))
         return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        report.add(path, line, "the file is not UTF-8 text")
+        report.add(path, line, _("the file is not UTF-8 text"))
         return None
     return text.replace("\r\n", "\n")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -145,7 +145,7 @@ class SponsorReport:
     units_complete_rate: float | None
     attendance_rate: float | None
     unit_rates: list[tuple[str, str, float | None]]  # slug, title, % complete
-    day_rates: list[tuple[str, float | None]]  # ISO date and unit slug, % attended
+    day_rates: list[tuple[date, str, float | None]]  # day, unit title, % attended
     score_bins: list[tuple[str, str, list[int]]]  # topic slug, title, counts per bin
 
 
@@ -177,7 +177,7 @@ def sponsor_report(edition: Edition, now: datetime, language: str) -> SponsorRep
             attended = sum(1 for c in results if c.units[index].days[day_index].counts)
             attended_total += attended
             held_total += len(results)
-            day_rates.append((f"{session.day.isoformat()} {unit.slug}",
+            day_rates.append((session.day, unit.title(language),
                               100.0 * attended / len(results) if results else None))
     score_bins = []
     for index, unit in enumerate(plan.units):

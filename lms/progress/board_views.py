@@ -11,6 +11,7 @@ from lms.auth.decorators import role_required
 from lms.auth.models import Role, User
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.formatting import local_date
 from lms.i18n import current_language
 from lms.progress import board as service
 from lms.progress import charts, exports
@@ -83,7 +84,8 @@ def report(edition_id: int) -> str:
                              [(title, value) for _slug, title, value in data.unit_rates],
                              _("no one yet")),
         charts.percent_chart("attendance-by-day", _("Attendance rate by day"),
-                             data.day_rates, _("no one yet")),
+                             [(f"{local_date(day)} · {title}", value)
+                              for day, title, value in data.day_rates], _("no one yet")),
         charts.stacked_chart("scores-by-topic", _("Quiz score distribution by topic"),
                              [(title, counts) for _slug, title, counts in data.score_bins],
                              bins),

@@ -27,6 +27,16 @@ def spreadsheet_safe(value: str | int) -> str | int:
     return value
 
 
+def _labels() -> dict[str, str]:
+    """What the pages call each status, so a spreadsheet reads like the board it came from."""
+    return {"active": _("Active"), "withdrawn": _("Withdrawn"), "deferred": _("Deferred"),
+            "complete": _("Complete"), "in_progress": _("In progress"), "at_risk": _("At risk"),
+            "government": _("Government"), "ngo": _("NGO"), "other": _("Other"),
+            "present": _("Present"), "late": _("Late"), "excused": _("Excused"),
+            "absent": _("Absent"), "made_up": _("Made up"), "female": _("Female"),
+            "male": _("Male")}
+
+
 def board_table(edition: Edition, now: datetime, language: str) -> Table:
     """Header and rows of the board: one row per enrolment, four columns per unit."""
     plan, rows = all_rows(edition, now)
@@ -37,13 +47,15 @@ def board_table(edition: Edition, now: datetime, language: str) -> Table:
         title = unit.title(language)
         header += [f"{title}: {_('days')}", f"{title}: {_('lessons')}",
                    f"{title}: {_('quizzes')}", f"{title}: {_('complete')}"]
+    label = _labels()
     body: list[list[str | int]] = []
     for row in rows:
         line: list[str | int] = [
             row.full_name, row.full_name_ar or "", row.email, row.organisation or "",
-            row.organisation_type.value if row.organisation_type else "", row.country or "",
-            row.gender or "", row.enrolment_status.value,
-            row.completion.status if row.completion else ""]
+            label[row.organisation_type.value] if row.organisation_type else "",
+            row.country or "", label.get(row.gender or "", row.gender or ""),
+            label[row.enrolment_status.value],
+            label[row.completion.status] if row.completion else ""]
         for state in row.completion.units if row.completion else []:
             line += [f"{state.days_attended}/{state.days_required}",
                      f"{state.lessons_done}/{state.lessons_total}",
@@ -59,13 +71,15 @@ def register_table(edition: Edition, now: datetime, language: str) -> Table:
     header = [_("Name"), _("Name (Arabic)"), _("Email"), _("Enrolment")]
     for unit, session in _days(plan):
         header.append(f"{session.day.isoformat()} {unit.slug}")
+    label = _labels()
     body: list[list[str | int]] = []
     for row in rows:
         line: list[str | int] = [row.full_name, row.full_name_ar or "", row.email,
-                                 row.enrolment_status.value]
+                                 label[row.enrolment_status.value]]
         for state in row.completion.units if row.completion else []:
             for day in state.days:
-                line.append("made_up" if day.made_up else day.status.value if day.status else "")
+                line.append(label["made_up"] if day.made_up
+                            else label[day.status.value] if day.status else "")
         body.append(line)
     return header, body
 

@@ -18,6 +18,7 @@ from lms.courses.fields import Fields
 from lms.courses.models import Module, Topic
 from lms.courses.problems import Report
 from lms.extensions import db
+from lms.quizzes.messages import _
 from lms.quizzes.models import GRADED, SOURCE_BROWSER, AttemptAnswer, Question, Quiz, QuizAttempt
 from lms.quizzes.quiz_file import as_line_data, read_question
 from lms.quizzes.store import all_questions, free_key, new_quiz, sync_question
@@ -76,7 +77,7 @@ def check_question(definition: dict[str, Any]) -> Any:
     """
     report = Report(root=Path("."))
     spec = read_question(Fields(as_line_data(definition, 0), Path("form"), report,
-                                "the question"), require_ref=False)
+                                _("the question")), require_ref=False)
     if not report.ok or spec is None:
         raise QuestionInvalid([p.message for p in report.problems])
     return spec

@@ -8,6 +8,7 @@ from typing import Any
 
 from lms.courses.fields import Fields
 from lms.courses.problems import LineDict, LineList, Report, load_yaml, read_text
+from lms.quizzes.messages import _
 from lms.quizzes.question_types import QUESTION_TYPES, question_keys
 from lms.quizzes.specs import QuestionSpec, QuizSpec
 
@@ -38,12 +39,12 @@ def read_gift_text(text: str, path: Path, report: Report) -> QuizSpec:
         report.add(path, line, message)
     quiz = QuizSpec(file=report.relative(path), title=None)
     for definition in parsed.definitions:
-        question = read_question(Fields(definition, path, report, "a question"),
+        question = read_question(Fields(definition, path, report, _("a question")),
                                  require_ref=False)
         if question is not None:
             quiz.questions.append(question)
     if not quiz.questions and not parsed.problems:
-        report.add(path, None, "the quiz file has no questions")
+        report.add(path, None, _("the quiz file has no questions"))
     return quiz
 
 
@@ -53,31 +54,31 @@ def read_quiz_text(text: str, path: Path, report: Report, *,
     data = load_yaml(text, path, report)
     if data is None:
         if text.strip() == "":
-            report.add(path, 1, "the quiz file is empty")
+            report.add(path, 1, _("the quiz file is empty"))
         return None
-    f = Fields(data, path, report, "the quiz")
+    f = Fields(data, path, report, _("the quiz"))
     f.allow_only("title", "settings", "questions")
     quiz = QuizSpec(file=report.relative(path), title=f.bilingual("title", required=False))
     if f.has("settings"):
         _read_settings(Fields(f.raw("settings"), path, report, "'settings'"), quiz)
     seen: dict[str, int] = {}
     for item, _line in f.items("questions"):
-        question = read_question(Fields(item, path, report, "a question"),
+        question = read_question(Fields(item, path, report, _("a question")),
                                  require_ref=require_ref)
         if question is None:
             continue
         if question.key in seen:
             report.add(path, question.line,
-                       f"duplicate question id '{question.key}' (first used on line "
-                       f"{seen[question.key]})")
+                       _("duplicate question id '%(key)s' (first used on line %(line)s)",
+                         key=question.key, line=seen[question.key]))
             continue
         seen[question.key] = question.line
         quiz.questions.append(question)
     if f.has("questions") and not quiz.questions and report.ok:
-        f.problem("questions", "the quiz has no questions")
+        f.problem("questions", _("the quiz has no questions"))
     if quiz.draw_count is not None and quiz.draw_count > len(quiz.questions):
-        report.add(path, None, f"'draw' asks for {quiz.draw_count} questions but the quiz has "
-                               f"{len(quiz.questions)}")
+        report.add(path, None, _("'draw' asks for %(num)d questions but the quiz has %(count)d",
+                                 num=quiz.draw_count, count=len(quiz.questions)))
     return quiz
 
 
@@ -99,8 +100,8 @@ def read_question(f: Fields, *, require_ref: bool = True) -> QuestionSpec | None
     type_name = f.raw("type")
     if type_name not in QUESTION_TYPES:
         f.problem("type" if f.has("type") else None,
-                  f"unknown question type {type_name!r} (use one of: "
-                  f"{', '.join(QUESTION_TYPES)})")
+                  _("unknown question type %(name)s (use one of: %(types)s)",
+                    name=repr(type_name), types=", ".join(QUESTION_TYPES)))
         return None
     f.allow_only(*question_keys(type_name))
     question_type = QUESTION_TYPES[type_name]

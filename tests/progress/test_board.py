@@ -125,7 +125,7 @@ def test_exports_match_the_participant_page(client: FlaskClient, auth: Auth,
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[1][0] == "هناء مصطفى"
     assert rows[1][9:13] == ["3/4", "1/2", "1/2", "no"]
-    assert "present" in register.splitlines()[1]
+    assert "Present" in register.splitlines()[1]
     sheet = load_workbook(io.BytesIO(xlsx)).active
     assert [c.value for c in sheet[2]][9:13] == ["3/4", "1/2", "1/2", "no"]
     auth.logout()
@@ -162,7 +162,7 @@ def test_participant_detail_and_report(client: FlaskClient, auth: Auth, loaded: 
     assert report.count('<svg role="img"') == 3
     assert "Completion by unit" in report and "Attendance rate by day" in report
     assert "Quiz score distribution by topic" in report
-    assert "<th scope=\"row\">2026-09-06 alpha</th><td>100%</td>" in report
+    assert "<th scope=\"row\">Sep 6, 2026 · Alpha module</th><td>100%</td>" in report
     other = factories.make_user()
     db.session.commit()
     assert client.get(f"/admin/editions/{edition.id}/participants/{other.id}"

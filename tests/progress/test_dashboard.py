@@ -70,7 +70,7 @@ def test_upcoming_days_with_times_venue_and_apology_link(client: FlaskClient, au
     before = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
     page = home(client, before)
     assert "Next in-person days" in page
-    assert "2026-09-06</time>, 09:00–16:00" in page
+    assert "Sep 6, 2026</time>, 9:00\u202fAM–4:00\u202fPM" in page
     assert "AUC New Cairo" in page and "Send an apology" in page
 
 

@@ -89,7 +89,7 @@ def read_lesson_file(data: bytes, language: str) -> UploadedLesson:
     data_map = load_yaml(front, name, report, line_offset=1)
     lesson = UploadedLesson(body=body)
     if data_map is not None:
-        _read_front_matter(Fields(data_map, name, report, "the front matter"), language, lesson)
+        _read_front_matter(Fields(data_map, name, report, _("the front matter")), language, lesson)
     lesson.problems = [_("Line %(line)s: %(message)s", line=p.line or 1, message=p.message)
                        for p in report.problems]
     return lesson

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from lms.auth.models import User
@@ -60,15 +61,15 @@ class ZipRefused(ValueError):
 def _entry_problem(info: zipfile.ZipInfo) -> str | None:
     name = info.filename
     if "\x00" in name or "\\" in name:
-        return "the path has a backslash or a NUL character"
+        return _("the path has a backslash or a NUL character")
     if name.startswith("/") or _DRIVE.match(name):
-        return "absolute paths are not allowed"
+        return _("absolute paths are not allowed")
     if ".." in PurePosixPath(name).parts:
-        return "paths with '..' are not allowed"
+        return _("paths with '..' are not allowed")
     if stat.S_ISLNK(info.external_attr >> 16):
-        return "links are not allowed in a package"
+        return _("links are not allowed in a package")
     if info.flag_bits & 0x1:
-        return "encrypted entries are not allowed"
+        return _("encrypted entries are not allowed")
     return None
 
 
@@ -89,7 +90,8 @@ def extract(archive: IO[bytes], target: Path, limits: ZipLimits) -> Path:
             for info in entries:
                 destination = target.joinpath(*PurePosixPath(info.filename).parts)
                 if not destination.resolve().is_relative_to(target.resolve()):
-                    raise ZipRefused([Problem(info.filename, None, "the path leaves the package")])
+                    raise ZipRefused([Problem(info.filename, None,
+                                                      _("the path leaves the package"))])
                 if info.is_dir():
                     destination.mkdir(parents=True, exist_ok=True)
                     continue
@@ -101,27 +103,28 @@ def extract(archive: IO[bytes], target: Path, limits: ZipLimits) -> Path:
                             raise ZipRefused([Problem(info.filename, None, _too_big(limits))])
                         sink.write(chunk)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError):
-        raise ZipRefused([Problem("(zip)", None, "the file is not a zip archive the platform "
-                                                 "can read")]) from None
+        raise ZipRefused([Problem("(zip)", None, _("the file is not a zip archive the platform "
+                                                   "can read"))]) from None
     except FileExistsError as error:
         raise ZipRefused([Problem(str(error.filename or "(zip)"), None,
-                                  "the zip holds this file twice")]) from None
+                                  _("the zip holds this file twice"))]) from None
     return _package_root(target)
 
 
 def _too_big(limits: ZipLimits) -> str:
-    return (f"the zip unpacks to more than {limits.max_uncompressed // 2**20} MiB, the most a "
-            "package may hold")
+    return _("the zip unpacks to more than %(num)d MiB, the most a package may hold",
+             num=limits.max_uncompressed // 2**20)
 
 
 def _check_directory(entries: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
     if len(entries) > limits.max_entries:
-        raise ZipRefused([Problem("(zip)", None, f"the zip has {len(entries)} entries; a package "
-                                                 f"may have at most {limits.max_entries}")])
+        raise ZipRefused([Problem("(zip)", None, _(
+            "the zip has %(count)d entries; a package may have at most %(num)d",
+            count=len(entries), num=limits.max_entries))])
     problems = [Problem(i.filename, None, problem) for i in entries
                 if (problem := _entry_problem(i)) is not None]
     names = [i.filename.rstrip("/") for i in entries]
-    problems += [Problem(name, None, "the zip holds this file twice")
+    problems += [Problem(name, None, _("the zip holds this file twice"))
                  for name in sorted({n for n in names if names.count(n) > 1})]
     if problems:
         raise ZipRefused(problems)
@@ -135,8 +138,8 @@ def _package_root(folder: Path) -> Path:
     children = [p for p in folder.iterdir() if not p.name.startswith(".")]
     if len(children) == 1 and children[0].is_dir() and (children[0] / "package.yaml").is_file():
         return children[0]
-    raise ZipRefused([Problem("package.yaml", None, "package.yaml is missing: put it at the top "
-                                                    "of the zip, or in its only folder")])
+    raise ZipRefused([Problem("package.yaml", None, _("package.yaml is missing: put it at the "
+                                                      "top of the zip, or in its only folder"))])
 
 
 def uploads_folder(storage_dir: Path) -> Path:

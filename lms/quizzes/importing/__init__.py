@@ -125,7 +125,7 @@ def _checked(parsed: Parsed, path: Path, report: Report) -> list[QuestionSpec]:
     """Each definition checked by its type, exactly as a quiz file's questions are."""
     specs = []
     for definition in parsed.definitions:
-        spec = read_question(Fields(definition, path, report, "a question"), require_ref=False)
+        spec = read_question(Fields(definition, path, report, _("a question")), require_ref=False)
         if spec is not None:
             specs.append(spec)
     return specs

@@ -103,7 +103,7 @@ class QuestionType(ABC):
         seen: set[str] = set()
         texts: set[str] = set()
         for item, _line in f.items(key):
-            sub = Fields(item, f.path, f.report, f"an item of '{key}'")
+            sub = Fields(item, f.path, f.report, _("an item of '%(key)s'", key=key))
             option = read(sub, kind)
             if option is None:
                 continue
