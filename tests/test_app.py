@@ -71,7 +71,7 @@ def test_unexpected_error_shows_no_traceback(tmp_path: Path) -> None:
 
     @app.get("/boom")
     def boom() -> str:
-        raise RuntimeError("secret detail /work/lms/file.py")
+        raise RuntimeError("secret detail /srv/lms/file.py")
 
     response = app.test_client().get("/boom")
     assert response.status_code == 500
