@@ -1,13 +1,15 @@
 """Engine settings: a checked connection pool for PostgreSQL, and for SQLite foreign keys on,
-WAL, and a busy timeout."""
+WAL, and a busy timeout; row locks for writers that must take turns."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
+
+from lms.extensions import db
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,3 +46,13 @@ def enable_sqlite_pragmas(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def lock_row(model: Any, row_id: int) -> None:
+    """Hold one row until the transaction ends, so writers that start from it take turns.
+
+    ``FOR NO KEY UPDATE`` leaves inserts that merely reference the row unblocked. SQLite, which
+    has no row locks, ignores it and serialises writers itself.
+    """
+    db.session.execute(select(model.id).where(model.id == row_id)
+                       .with_for_update(key_share=True))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from lms.auth.models import User
+from lms.database import lock_row
 from lms.extensions import db
 from lms.progress.errors import ProgressError, ensure_open
 from lms.progress.models import (
@@ -36,10 +37,9 @@ def lock_day(session: InPersonSession) -> None:
 
     Without it, two instructors (or an instructor and a check-in) marking one participant at
     the same moment both find no mark and both insert one; the second would fail on the
-    unique constraint. The lock leaves inserts that merely reference the day unblocked.
+    unique constraint.
     """
-    db.session.execute(select(InPersonSession.id).where(InPersonSession.id == session.id)
-                       .with_for_update(key_share=True))
+    lock_row(InPersonSession, session.id)
 
 
 def current_mark(session: InPersonSession, user_id: int) -> Attendance | None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from lms.auth.models import Role, User
 from lms.courses.models import Programme, Unit
+from lms.database import lock_row
 from lms.extensions import db
 from lms.progress.errors import ProgressError, ensure_open
 from lms.progress.models import (
@@ -199,8 +200,7 @@ def lock_edition(edition: Edition) -> None:
     The second then plans against what the first wrote instead of creating the same accounts
     and enrolments again. Enrolling one person or marking a day is not blocked by it.
     """
-    db.session.execute(select(Edition.id).where(Edition.id == edition.id)
-                       .with_for_update(key_share=True))
+    lock_row(Edition, edition.id)
 
 
 def archive_edition(edition: Edition, now: datetime) -> None:
