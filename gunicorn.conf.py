@@ -21,3 +21,14 @@ errorlog = "-"
 # Path without the query string: password links carry their token there.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker: object) -> None:
+    """Leave the objects of the loaded application out of the garbage collector's full passes.
+
+    They live as long as the worker; scanning them again on every full collection cost a
+    page listing hundreds of participants a few percent of its time.
+    """
+    import gc
+
+    gc.freeze()

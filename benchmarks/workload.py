@@ -142,6 +142,10 @@ def log_in(app: Flask, user: User, extra: dict[str, Any] | None = None) -> Brows
     with app.test_request_context("/"):
         session[sessions.SESSION_KEY] = token
         session.permanent = True
+        if user.preferred_language:
+            # What the first page after logging in adds to the cookie (``select_locale``); a
+            # browser sends it back from then on.
+            session["language"] = user.preferred_language
         session.update(extra or {})
         # The token is cached per app context, which every browser made in one block shares.
         g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)

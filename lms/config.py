@@ -34,6 +34,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # The login cookie expires with the server-side session's absolute limit, set at login;
+    # signing it again on every response would change nothing but cost each page.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the login session

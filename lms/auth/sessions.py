@@ -44,8 +44,10 @@ def start_session(user: User, now: datetime, lifetime: timedelta, ip: str = "",
 
 @cache
 def _session_statement() -> Executable:
-    # Built once: every request runs it, and building it cost more than running it.
-    return (select(UserSession, User).join(User, User.id == UserSession.user_id)
+    # Built once: every request runs it, and building it cost more than running it. The
+    # session's own columns are read as plain values: only the user needs to be an object.
+    return (select(User, UserSession.id, UserSession.expires_at, UserSession.last_seen_at)
+            .join(UserSession, UserSession.user_id == User.id)
             .where(UserSession.id_hash == bindparam("id_hash")))
 
 
@@ -57,17 +59,24 @@ def user_for_session(token: str, now: datetime, idle: timedelta) -> User | None:
     row = db.session.execute(_session_statement(), {"id_hash": _hash(token)}).first()
     if row is None:
         return None
-    user_session, user = row
-    if now >= user_session.expires_at or now - user_session.last_seen_at >= idle:
-        db.session.delete(user_session)
+    user, session_id, expires_at, last_seen_at = row
+    if now >= expires_at or now - last_seen_at >= idle:
+        db.session.execute(delete(UserSession).where(UserSession.id == session_id))
         db.session.commit()
         return None
     if not user.is_active:
         return None
-    if now - user_session.last_seen_at >= TOUCH_INTERVAL:
-        db.session.execute(update(UserSession).where(UserSession.id == user_session.id)
+    if now - last_seen_at >= TOUCH_INTERVAL:
+        db.session.execute(update(UserSession).where(UserSession.id == session_id)
                            .values(last_seen_at=now))
-        db.session.commit()
+        # The user was read a moment ago and this commit changed nothing of theirs: keeping
+        # it loaded saves reading it again as soon as the request looks at it.
+        session = db.session()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     return user
 
 

@@ -38,10 +38,11 @@ def can_read_topic(user: User, topic: Topic) -> bool:
     return db.session.scalar(participant_unit_ids_query(user.id, topic.id)) is not None
 
 
-def can_edit_module(user: User, module: Module) -> bool:
+def can_edit_module(user: User, module: Module | int) -> bool:
     """Admins edit every module; instructors the modules they are module instructors of."""
     if user.role == Role.ADMIN:
         return True
     if user.role != Role.INSTRUCTOR:
         return False
-    return db.session.get(ModuleInstructor, (module.id, user.id)) is not None
+    module_id = module if isinstance(module, int) else module.id
+    return db.session.get(ModuleInstructor, (module_id, user.id)) is not None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql import Executable
 
 from lms.auth.models import User
@@ -31,10 +31,35 @@ class NavLink:
         return self.title_ar if language == "ar" else self.title_en
 
 
+@dataclass(frozen=True)
+class LessonTopic:
+    """The topic a lesson page shows, read as plain values."""
+
+    id: int
+    slug: str
+    module_id: int
+    title_en: str
+    title_ar: str
+
+    def title(self, language: str) -> str:
+        return self.title_ar if language == "ar" and self.title_ar else self.title_en
+
+
+@dataclass(frozen=True)
+class LessonText:
+    """One language's version of a lesson, as the page shows it (already rendered HTML)."""
+
+    language: str
+    minutes: int
+    objectives: list[str]
+    toc: list[dict[str, Any]]
+    body_html: str
+
+
 @dataclass
 class LessonPage:
-    topic: Topic
-    lesson: Lesson
+    topic: LessonTopic
+    lesson: LessonText
     languages: list[str]
     context_title: str | None
     previous: NavLink | None
@@ -48,19 +73,27 @@ class LessonPage:
 def lesson_page(user: User, slug: str, language: str) -> LessonPage:
     """Everything the lesson page shows, in at most five queries (the quiz's status included).
 
+    Rows are read as plain values, not ORM objects: this is the page participants open most,
+    and building objects for it cost more than running its queries.
+
     :raises NotFound: for an unknown or retired topic, or one outside the participant's
         programmes (the two cases look the same, so nothing can be probed).
     """
-    lessons = db.session.scalars(_lesson_statement(), {"slug": slug}).all()
-    if not lessons:
+    connection = db.session.connection()
+    rows = connection.execute(_lesson_statement(), {"slug": slug}).all()
+    if not rows:
         raise NotFound(slug)
-    by_language = {lesson.language: lesson for lesson in lessons}
-    lesson = by_language.get(language) or by_language.get("en") or lessons[0]
-    topic = lesson.topic
+    by_language = {row.language: row for row in rows}
+    row = by_language.get(language) or by_language.get("en") or rows[0]
+    topic = LessonTopic(row.topic_id, slug, row.module_id, row.title_en, row.title_ar)
+    lesson = LessonText(row.language, row.minutes, row.objectives or [], row.toc or [],
+                        row.body_html)
     context: str | None
-    if is_staff(user):
+    staff = is_staff(user)
+    if staff:
         siblings = _module_navigation(topic.module_id)
-        context = topic.module.title(language)
+        context = (row.module_title_ar if language == "ar" and row.module_title_ar
+                   else row.module_title_en)
         complete = False
     else:
         siblings, context = _unit_navigation(user.id, topic.id, language)
@@ -72,10 +105,10 @@ def lesson_page(user: User, slug: str, language: str) -> LessonPage:
     previous = siblings[index - 1] if index > 0 else None
     following = siblings[index + 1] if 0 <= index < len(siblings) - 1 else None
     page = LessonPage(topic, lesson, sorted(by_language), context, previous, following,
-                      complete, can_complete=not is_staff(user))
+                      complete, can_complete=not staff)
     page.quiz = topic_quiz_status(user.id, topic.id)
-    if page.quiz is not None and is_staff(user):
-        page.quiz_editable = can_edit_module(user, topic.module)
+    if page.quiz is not None and staff:
+        page.quiz_editable = can_edit_module(user, topic.module_id)
     return page
 
 
@@ -93,10 +126,12 @@ def _module_navigation(module_id: int) -> list[NavLink]:
 # cost more than running them.
 @cache
 def _lesson_statement() -> Executable:
-    return (select(Lesson)
-            .join(Lesson.topic)
-            .join(Topic.module)
-            .options(contains_eager(Lesson.topic).contains_eager(Topic.module))
+    return (select(Lesson.language, Lesson.minutes, Lesson.objectives, Lesson.toc,
+                   Lesson.body_html, Topic.id.label("topic_id"), Topic.module_id,
+                   Topic.title_en, Topic.title_ar, Module.title_en.label("module_title_en"),
+                   Module.title_ar.label("module_title_ar"))
+            .join(Topic, Topic.id == Lesson.topic_id)
+            .join(Module, Module.id == Topic.module_id)
             .where(Topic.slug == bindparam("slug"), Topic.is_retired.is_(False),
                    Topic.is_draft.is_(False), Lesson.is_retired.is_(False)))
 
@@ -105,7 +140,8 @@ def _lesson_statement() -> Executable:
 def _unit_navigation_statement() -> Executable:
     unit_id = participant_unit_ids_query(bindparam("user_id"),
                                          bindparam("topic_id")).scalar_subquery()
-    return (select(Topic.slug, Topic.title_en, Topic.title_ar, Unit, Module)
+    return (select(Topic.slug, Topic.title_en, Topic.title_ar, Unit.slug, Unit.title_en,
+                   Unit.title_ar, Module.title_en, Module.title_ar)
             .select_from(UnitTopic)
             .join(Topic, Topic.id == UnitTopic.topic_id)
             .join(Unit, Unit.id == UnitTopic.unit_id)
@@ -116,14 +152,18 @@ def _unit_navigation_statement() -> Executable:
 
 def _unit_navigation(user_id: int, topic_id: int,
                      language: str) -> tuple[list[NavLink], str | None]:
-    """The lessons of the participant's unit that teaches the topic, and the unit's title."""
-    rows = db.session.execute(_unit_navigation_statement(),
-                              {"user_id": user_id, "topic_id": topic_id}).all()
+    """The lessons of the participant's unit that teaches the topic, and the unit's title.
+
+    The unit's own title first, then its module's, then its slug (as ``Unit.title``).
+    """
+    rows = db.session.connection().execute(_unit_navigation_statement(),
+                                           {"user_id": user_id, "topic_id": topic_id}).all()
     if not rows:
         return [], None
-    unit, module = rows[0][3], rows[0][4]
-    own = unit.title_ar if language == "ar" else unit.title_en
-    title = own or (module.title(language) if module else unit.slug)
+    unit_slug, unit_en, unit_ar, module_en, module_ar = rows[0][3:]
+    arabic = language == "ar"
+    module = (module_ar if arabic and module_ar else module_en)
+    title = (unit_ar if arabic else unit_en) or module or unit_slug
     return [NavLink(r[0], r[1], r[2]) for r in rows], title
 
 

@@ -127,9 +127,9 @@ class Missing:
 
 @dataclass(slots=True, eq=False)
 class UnitState:
-    """One participant's state in one unit. ``days`` and ``topics`` (the detail behind the
-    counts) are built when first read: a board needs the counts of thousands of people but the
-    detail of few."""
+    """One participant's state in one unit. The counts are worked out at once; what is missing,
+    item by item, and ``days`` and ``topics`` (the detail behind the counts) are built when
+    first read: a board needs the counts of thousands of people but the detail of few."""
 
     unit: UnitRef
     days_required: int
@@ -138,10 +138,19 @@ class UnitState:
     lessons_done: int
     quizzes_total: int
     quizzes_passed: int
-    missing: list[Missing]
+    missing_count: int
     at_risk: bool
+    _missing: Callable[[], list[Missing]] = field(repr=False)
     _detail: Callable[[], tuple[list[DayState], list[TopicState]]] = field(repr=False)
+    _missing_built: list[Missing] | None = field(default=None, repr=False)
     _built: tuple[list[DayState], list[TopicState]] | None = field(default=None, repr=False)
+
+    @property
+    def missing(self) -> list[Missing]:
+        """What is still to do, in order: days (or their schedule), then lessons, then quizzes."""
+        if self._missing_built is None:
+            self._missing_built = self._missing()
+        return self._missing_built
 
     @property
     def days(self) -> list[DayState]:
@@ -168,7 +177,7 @@ class UnitState:
 
     @property
     def is_complete(self) -> bool:
-        return not self.missing
+        return not self.missing_count
 
     @property
     def attendance_ok(self) -> bool:
@@ -391,30 +400,36 @@ class _UnitPlan:
                 if status is None and session.ends_at > now:
                     remaining += 1
         required = self.required
-        missing: list[Missing] = []
-        if not self.sessions and required:
-            missing.append(Missing("schedule", required))
-        elif attended < required:
-            missing.append(Missing("days", required - attended, tuple(not_counted)))
-        lessons_done = 0
-        for topic in self.required_topics:
-            if topic.id in done:
-                lessons_done += 1
-            else:
-                missing.append(Missing("lesson", 0, (), topic))
-        quizzes_passed = 0
+        unscheduled = not self.sessions and required > 0
+        days_short = 0 if unscheduled else max(0, required - attended)
+        lessons_done = sum(1 for topic in self.required_topics if topic.id in done)
         quizzes = self.quiz_topics if requires_quizzes else []
+        quizzes_passed = 0
         for topic in quizzes:
             quiz = results.get((user_id, topic.id))
             if quiz is not None and quiz.passed:
                 quizzes_passed += 1
-            else:
-                missing.append(Missing("quiz", 0, (), topic))
+        missing_count = ((1 if unscheduled or days_short else 0)
+                         + len(self.required_topics) - lessons_done + len(quizzes) - quizzes_passed)
         at_risk = False
-        if missing and self.sessions:
+        if missing_count and self.sessions:
             online_behind = self.last_end is not None and self.last_end <= now and (
                 lessons_done < len(self.required_topics) or quizzes_passed < len(quizzes))
             at_risk = attended + remaining < required or online_behind
+
+        def missing() -> list[Missing]:
+            items: list[Missing] = []
+            if unscheduled:
+                items.append(Missing("schedule", required))
+            elif days_short:
+                items.append(Missing("days", days_short, tuple(not_counted)))
+            items.extend(Missing("lesson", 0, (), topic) for topic in self.required_topics
+                         if topic.id not in done)
+            for topic in quizzes:
+                quiz = results.get((user_id, topic.id))
+                if quiz is None or not quiz.passed:
+                    items.append(Missing("quiz", 0, (), topic))
+            return items
 
         def detail() -> tuple[list[DayState], list[TopicState]]:
             days = [DayState(session, marks.get(session.id), session.id in made_up,
@@ -426,4 +441,4 @@ class _UnitPlan:
             return days, topics
 
         return UnitState(self.unit, required, attended, len(self.required_topics), lessons_done,
-                         len(quizzes), quizzes_passed, missing, at_risk, detail)
+                         len(quizzes), quizzes_passed, missing_count, at_risk, missing, detail)

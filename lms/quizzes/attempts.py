@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.audit.services import record
 from lms.auth.models import User
@@ -162,14 +163,23 @@ def finish_attempt(attempt: QuizAttempt, actor: User | None, now: datetime,
     status changed), so only one grades and records the answers.
     """
     end = min(now, attempt.deadline_at) if attempt.deadline_at else now
-    changed = db.session.execute(  # type: ignore[attr-defined]
+    # The row as the update leaves it comes back with it: answers saved by a request that
+    # committed a moment before are graded too, without reading the whole attempt again.
+    changed = db.session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.status == IN_PROGRESS)
         .values(status=PENDING, submitted_at=end, ended_by=ended_by)
-        .execution_options(synchronize_session=False)).rowcount
-    db.session.refresh(attempt)
-    if changed != 1:
+        .returning(QuizAttempt.responses, QuizAttempt.saved_at, QuizAttempt.last_page,
+                   QuizAttempt.deadline_at)
+        .execution_options(synchronize_session=False)).first()
+    if changed is None:
+        db.session.refresh(attempt)
         return False
+    values = {"status": PENDING, "submitted_at": end, "ended_by": ended_by,
+              "responses": changed.responses, "saved_at": changed.saved_at,
+              "last_page": changed.last_page, "deadline_at": changed.deadline_at}
+    for key, value in values.items():
+        set_committed_value(attempt, key, value)
     grade_attempt(attempt, attempt.quiz, now)
     record(actor, "quiz.submit", attempt, actor_label=None if actor else "time limit",
            quiz=attempt.quiz_id, participant=attempt.user_id, ended_by=ended_by,
