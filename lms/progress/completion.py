@@ -11,9 +11,11 @@ from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, bindparam, select, type_coerce
+from sqlalchemy.sql import Executable
 
 from lms.auth.models import User
 from lms.courses.models import CoursePackage, Module, Programme, Topic, Unit, UnitTopic
@@ -27,7 +29,7 @@ from lms.progress.models import (
     LessonCompletion,
     MakeUp,
 )
-from lms.quizzes.results import QuizResult, quiz_results, quizzes_by_topic
+from lms.quizzes.results import QuizResult, quiz_results, topics_with_quiz
 
 
 @dataclass(frozen=True)
@@ -237,31 +239,42 @@ class EditionPlan:
         return [s.id for sessions in self.sessions.values() for s in sessions]
 
 
+@cache
+def _plan_statements() -> tuple[Executable, Executable, Executable]:
+    # Built once, with parameters: building them cost about as much as running them.
+    settings = (select(CoursePackage.completion)
+                .join(Programme, Programme.package_id == CoursePackage.id)
+                .where(Programme.id == bindparam("programme_id")))
+    sessions = (select(InPersonSession.id, InPersonSession.unit_id, InPersonSession.day,
+                       InPersonSession.starts_at, InPersonSession.ends_at,
+                       InPersonSession.contact_hours, InPersonSession.venue)
+                .where(InPersonSession.edition_id == bindparam("edition_id"))
+                .order_by(InPersonSession.starts_at, InPersonSession.id))
+    units = (select(Unit.id, Unit.slug, Unit.position, Unit.days, Unit.hours_per_day,
+                    Unit.title_en, Unit.title_ar, Module.title_en, Module.title_ar, Topic.id,
+                    Topic.slug, Topic.title_en, Topic.title_ar, Topic.published_at)
+             .outerjoin(Module, Module.id == Unit.module_id)
+             .outerjoin(UnitTopic, UnitTopic.unit_id == Unit.id)
+             .outerjoin(Topic, (Topic.id == UnitTopic.topic_id) & Topic.is_retired.is_(False))
+             .where(Unit.programme_id == bindparam("programme_id"), Unit.is_retired.is_(False))
+             .order_by(Unit.position, Unit.id, UnitTopic.position))
+    return settings, sessions, units
+
+
 def edition_plan(edition: Edition) -> EditionPlan:
     """The edition's units, topics, quizzes and sessions, in four queries."""
-    settings = db.session.scalar(
-        select(CoursePackage.completion).join(Programme, Programme.package_id == CoursePackage.id)
-        .where(Programme.id == edition.programme_id))
-    session_rows = db.session.execute(
-        select(InPersonSession.id, InPersonSession.unit_id, InPersonSession.day,
-               InPersonSession.starts_at, InPersonSession.ends_at,
-               InPersonSession.contact_hours, InPersonSession.venue)
-        .where(InPersonSession.edition_id == edition.id)
-        .order_by(InPersonSession.starts_at, InPersonSession.id)).all()
+    # Plain rows straight from the connection (every participant's home page asks for the
+    # plan); the connection does not flush by itself, so pending changes go first.
+    db.session.flush()
+    connection = db.session.connection()
+    settings, sessions_of, units_of = _plan_statements()
+    settings_value = connection.scalar(settings, {"programme_id": edition.programme_id})
     sessions: dict[int, list[SessionRef]] = defaultdict(list)
-    for row in session_rows:
+    for row in connection.execute(sessions_of, {"edition_id": edition.id}):
         sessions[row.unit_id].append(SessionRef(*row))
-    rows = db.session.execute(
-        select(Unit.id, Unit.slug, Unit.position, Unit.days, Unit.hours_per_day, Unit.title_en,
-               Unit.title_ar, Module.title_en, Module.title_ar, Topic.id, Topic.slug,
-               Topic.title_en, Topic.title_ar, Topic.published_at)
-        .outerjoin(Module, Module.id == Unit.module_id)
-        .outerjoin(UnitTopic, UnitTopic.unit_id == Unit.id)
-        .outerjoin(Topic, (Topic.id == UnitTopic.topic_id) & Topic.is_retired.is_(False))
-        .where(Unit.programme_id == edition.programme_id, Unit.is_retired.is_(False))
-        .order_by(Unit.position, Unit.id, UnitTopic.position)).all()
+    rows = connection.execute(units_of, {"programme_id": edition.programme_id}).all()
     topic_ids = {row[9] for row in rows if row[9] is not None}
-    with_quiz = set(quizzes_by_topic(topic_ids))
+    with_quiz = topics_with_quiz(topic_ids)
     units: dict[int, UnitRef] = {}
     topics: dict[int, list[TopicRef]] = defaultdict(list)
     for (unit_id, slug, position, days, hours, own_en, own_ar, module_en, module_ar,
@@ -275,7 +288,7 @@ def edition_plan(edition: Edition) -> EditionPlan:
         optional = last_day is not None and published_at > last_day
         topics[unit_id].append(TopicRef(topic_id, topic_slug, topic_en, topic_ar,
                                         topic_id in with_quiz, optional))
-    return EditionPlan(edition, Rules.from_settings(settings), list(units.values()),
+    return EditionPlan(edition, Rules.from_settings(settings_value), list(units.values()),
                        dict(topics), dict(sessions))
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import insert, select
 
 from lms.auth.models import Role, User
+from lms.auth.privacy import NOTICE_VERSION
 from lms.courses.models import Programme, Unit, UnitTopic
 from lms.extensions import db
 from lms.progress.editions import create_edition, programme_units, schedule_units
@@ -52,10 +53,14 @@ def create_synthetic_edition(programme: Programme, participants: int, now: datet
     for index, unit in enumerate(units):
         schedule_units(edition, [unit], first + timedelta(days=30 * index), time(9), time(17),
                        None)
+    first_seen = datetime.combine(first, time(9), now.tzinfo) - timedelta(days=7)
     _insert(User, [{"email": f"synthetic-{tag}-{n}@example.invalid", "role": Role.PARTICIPANT,
                     "full_name": f"Participant {n:05d}", "country": rng.choice(COUNTRIES),
                     "organisation": f"Organisation {n % 40}", "preferred_language": "en",
-                    "is_active_account": True, "created_at": now}
+                    "is_active_account": True, "created_at": now,
+                    # Half-way through the programme, people have long confirmed the notice
+                    # their first page asked them to read.
+                    "privacy_notice_version": NOTICE_VERSION, "privacy_notice_seen_at": first_seen}
                    for n in range(participants)])
     user_ids = list(db.session.scalars(select(User.id).where(
         User.email.like(f"synthetic-{tag}-%"))))

@@ -23,13 +23,13 @@ class QuizResult(NamedTuple):
     attempts: int  # submitted attempts
 
 
-def quizzes_by_topic(topic_ids: Collection[int]) -> dict[int, Quiz]:
-    """The live quiz of each topic that has one (one query)."""
+def topics_with_quiz(topic_ids: Collection[int]) -> set[int]:
+    """Those of the topics that have a live quiz (one query)."""
     if not topic_ids:
-        return {}
-    quizzes = db.session.scalars(select(Quiz).where(Quiz.topic_id.in_(topic_ids),
-                                                    Quiz.is_retired.is_(False)))
-    return {quiz.topic_id: quiz for quiz in quizzes}
+        return set()
+    return set(db.session.connection().execute(
+        select(Quiz.topic_id).where(Quiz.topic_id.in_(topic_ids), Quiz.is_retired.is_(False)))
+        .scalars())
 
 
 def quiz_results(user_ids: Collection[int],
