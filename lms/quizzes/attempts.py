@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.extensions import db
-from lms.quizzes.grading import grade_attempt, lock_attempt
+from lms.quizzes.grading import graded_answers, lock_attempt, record_grades
 from lms.quizzes.messages import _
 from lms.quizzes.models import IN_PROGRESS, PENDING, Quiz, QuizAttempt
 from lms.quizzes.question_types import QUESTION_TYPES
@@ -163,6 +163,10 @@ def finish_attempt(attempt: QuizAttempt, actor: User | None, now: datetime,
     status changed), so only one grades and records the answers.
     """
     end = min(now, attempt.deadline_at) if attempt.deadline_at else now
+    # Reading and grading come before the update: on SQLite the update takes the database's
+    # one write lock, and every other writer waits until this transaction commits.
+    quiz = attempt.quiz
+    rows = graded_answers(attempt, now)
     # The row as the update leaves it comes back with it: answers saved by a request that
     # committed a moment before are graded too, without reading the whole attempt again.
     changed = db.session.execute(
@@ -175,12 +179,15 @@ def finish_attempt(attempt: QuizAttempt, actor: User | None, now: datetime,
     if changed is None:
         db.session.refresh(attempt)
         return False
+    saved_meanwhile = changed.responses != attempt.responses
     values = {"status": PENDING, "submitted_at": end, "ended_by": ended_by,
               "responses": changed.responses, "saved_at": changed.saved_at,
               "last_page": changed.last_page, "deadline_at": changed.deadline_at}
     for key, value in values.items():
         set_committed_value(attempt, key, value)
-    grade_attempt(attempt, attempt.quiz, now)
+    if saved_meanwhile:
+        rows = graded_answers(attempt, now)
+    record_grades(attempt, quiz, rows, now)
     record(actor, "quiz.submit", attempt, actor_label=None if actor else "time limit",
            quiz=attempt.quiz_id, participant=attempt.user_id, ended_by=ended_by,
            score=attempt.score, status=attempt.status)

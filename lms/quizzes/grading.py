@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import insert, select
 
@@ -32,40 +33,55 @@ def lock_attempt(attempt_id: int) -> QuizAttempt:
     return attempt
 
 
-def grade_attempt(attempt: QuizAttempt, quiz: Quiz, now: datetime) -> None:
-    """Grade every question of a just-submitted attempt and record the answers.
+class _Marks(NamedTuple):
+    max_marks: float
+    marks: float | None
 
-    Essays with text stay ungraded (``marks`` empty) and keep the attempt pending.
+
+def graded_answers(attempt: QuizAttempt, now: datetime) -> list[dict[str, Any]]:
+    """The attempt's answers graded, as rows for ``attempt_answers``; nothing is written.
+
+    Essays with text stay ungraded (``marks`` empty).
     """
-    answers = []
+    rows: list[dict[str, Any]] = []
+    responses = attempt.responses or {}
     for position, question in enumerate(attempt.snapshot):
         kind = QUESTION_TYPES[question["type"]]
         if not kind.graded:
             continue
-        response = (attempt.responses or {}).get(question["key"])
+        response = responses.get(question["key"])
         credit = kind.grade(question, response)
         marks = None if credit is None else round(credit * question["points"], 6)
-        answers.append(AttemptAnswer(
-            attempt_id=attempt.id, question_key=question["key"], question_type=question["type"],
-            position=position, response=response, max_marks=question["points"], marks=marks,
-            graded_at=None if marks is None else now))
-    if answers:
+        rows.append({"attempt_id": attempt.id, "question_key": question["key"],
+                     "question_type": question["type"], "position": position,
+                     "response": response, "max_marks": question["points"], "marks": marks,
+                     "comment": "", "graded_at": None if marks is None else now})
+    return rows
+
+
+def record_grades(attempt: QuizAttempt, quiz: Quiz, rows: list[dict[str, Any]],
+                  now: datetime) -> None:
+    """Write the graded answers of a just-submitted attempt and its totals.
+
+    An essay waiting for its grade keeps the attempt pending.
+    """
+    if rows:
         # One multi-row INSERT for the whole attempt rather than one statement per question;
         # rendering NULLs keeps ungraded answers (no marks yet) in the same batch.
-        db.session.execute(insert(AttemptAnswer).execution_options(render_nulls=True),
-                           [_row(answer) for answer in answers])
+        db.session.execute(insert(AttemptAnswer).execution_options(render_nulls=True), rows)
         db.session.expire(attempt, ["answers"])
-    _total(attempt, quiz, answers, now)
+    _total(attempt, quiz, [_Marks(row["max_marks"], row["marks"]) for row in rows], now)
 
 
-def _row(answer: AttemptAnswer) -> dict[str, object]:
-    return {"attempt_id": answer.attempt_id, "question_key": answer.question_key,
-            "question_type": answer.question_type, "position": answer.position,
-            "response": answer.response, "max_marks": answer.max_marks, "marks": answer.marks,
-            "comment": "", "graded_at": answer.graded_at}
+class _HasMarks(Protocol):
+    @property
+    def max_marks(self) -> float: ...
+
+    @property
+    def marks(self) -> float | None: ...
 
 
-def _total(attempt: QuizAttempt, quiz: Quiz, answers: Sequence[AttemptAnswer],
+def _total(attempt: QuizAttempt, quiz: Quiz, answers: Sequence[_HasMarks],
            now: datetime) -> None:
     attempt.max_score = round(sum(a.max_marks for a in answers), 6)
     attempt.score = round(sum(a.marks for a in answers if a.marks is not None), 6)
