@@ -30,7 +30,8 @@ from lms.courses.loader import load_package  # noqa: E402
 from lms.courses.models import Programme  # noqa: E402
 from lms.db_types import utcnow  # noqa: E402
 from lms.extensions import db  # noqa: E402
-from lms.progress.completion import completion_for_edition, edition_plan  # noqa: E402
+from lms.progress.completion import completion_for_edition  # noqa: E402
+from lms.progress.plan import edition_plan  # noqa: E402
 from lms.progress.synthetic import create_synthetic_edition  # noqa: E402
 
 PASSWORD = "benchmark password that is long"  # noqa: S105  (a throwaway local account)

@@ -99,6 +99,8 @@ ACCESS: dict[str, Rule] = {
     "participation.check_in": Rule((Role.PARTICIPANT,), "own active enrolments; POST only "
                                                         "changes; rate-limited"),
     "participation.calendar": Rule((Role.PARTICIPANT,), "own active enrolments"),
+    "participation.unit_progress": Rule((Role.PARTICIPANT,), "a unit of an own active "
+                                                             "enrolment (404 otherwise)"),
     "participation.apology": Rule((Role.PARTICIPANT,), "a day of an own active enrolment "
                                                        "(404 otherwise)"),
     "i18n.switch_language": Rule(PUBLIC),

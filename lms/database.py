@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from lms.extensions import db
 
@@ -56,3 +56,14 @@ def lock_row(model: Any, row_id: int) -> None:
     """
     db.session.execute(select(model.id).where(model.id == row_id)
                        .with_for_update(key_share=True))
+
+
+def plain_connection() -> Connection:
+    """The session's connection, for reading plain rows without the ORM's per-row work.
+
+    Pages that every participant opens read this way, because loading ORM objects cost more
+    than the queries. The connection does not flush the session by itself as the ORM's queries
+    do, so pending changes are flushed first and the rows include them.
+    """
+    db.session.flush()
+    return db.session.connection()

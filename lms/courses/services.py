@@ -12,6 +12,7 @@ from sqlalchemy.sql import Executable
 from lms.auth.models import User
 from lms.courses.models import GlossaryTerm, Lesson, MediaFile, Module, Topic, Unit, UnitTopic
 from lms.courses.permissions import can_edit_module, is_staff, participant_unit_ids_query
+from lms.database import plain_connection
 from lms.extensions import db
 from lms.progress.models import LessonCompletion
 from lms.quizzes.results import TopicQuizStatus, topic_quiz_status
@@ -161,9 +162,8 @@ def _unit_navigation(user_id: int, topic_id: int,
 
     The unit's own title first, then its module's, then its slug (as ``Unit.title``).
     """
-    db.session.flush()  # the connection does not flush by itself
-    rows = db.session.connection().execute(_unit_navigation_statement(),
-                                           {"user_id": user_id, "topic_id": topic_id}).all()
+    rows = plain_connection().execute(_unit_navigation_statement(),
+                                      {"user_id": user_id, "topic_id": topic_id}).all()
     if not rows:
         return [], None, False
     unit_slug, unit_en, unit_ar, module_en, module_ar, done = rows[0][3:]

@@ -25,11 +25,11 @@ from lms.extensions import db
 from lms.formatting import local_date, local_time
 from lms.i18n import current_language
 from lms.progress import editions as service
-from lms.progress.completion import SessionRef
 from lms.progress.errors import ProgressError
 from lms.progress.forms import EditionForm, InstructorForm, ScheduleForm, SessionForm
 from lms.progress.messages import message_for
 from lms.progress.models import Edition, InPersonSession
+from lms.progress.plan import SessionRef
 
 bp = Blueprint("editions", __name__, url_prefix="/admin/editions", template_folder="templates")
 ALL_UNITS = 0

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Executable
 
 from lms.auth.models import User
-from lms.database import lock_row
+from lms.database import lock_row, plain_connection
 from lms.extensions import db
 from lms.progress.errors import ProgressError, ensure_open
 from lms.progress.models import (
@@ -179,8 +181,18 @@ def decide_apology(apology: Apology, session: InPersonSession, excused: bool, ac
     db.session.flush()
 
 
-def own_apologies(user_id: int, session_ids: list[int]) -> dict[int, Apology]:
+@cache
+def _own_apologies_statement() -> Executable:
+    # Built once, with parameters: every participant's home page runs it.
+    return select(Apology.session_id, Apology.decision).where(
+        Apology.user_id == bindparam("user_id"),
+        Apology.session_id.in_(bindparam("session_ids", expanding=True)))
+
+
+def own_apologies(user_id: int, session_ids: list[int]) -> dict[int, ApologyDecision]:
+    """The decision on each of the user's apologies for these days (one query)."""
     if not session_ids:
         return {}
-    return {a.session_id: a for a in db.session.scalars(select(Apology).where(
-        Apology.user_id == user_id, Apology.session_id.in_(session_ids)))}
+    rows = plain_connection().execute(_own_apologies_statement(),
+                                      {"user_id": user_id, "session_ids": session_ids})
+    return {session_id: decision for session_id, decision in rows}

@@ -15,13 +15,9 @@ from sqlalchemy import func, or_, select
 
 from lms.auth.models import User
 from lms.extensions import db
-from lms.progress.completion import (
-    EditionPlan,
-    ParticipantCompletion,
-    completion_for_edition,
-    edition_plan,
-)
+from lms.progress.completion import ParticipantCompletion, completion_for_edition
 from lms.progress.models import Edition, Enrolment, EnrolmentStatus, OrganisationType
+from lms.progress.plan import EditionPlan, edition_plan
 
 PER_PAGE = 100
 COMPLETION_STATUSES = ("complete", "in_progress", "at_risk")

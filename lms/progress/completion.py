@@ -10,93 +10,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.elements import BindParameter
 
 from lms.auth.models import User
-from lms.courses.models import CoursePackage, Module, Programme, Topic, Unit, UnitTopic
+from lms.database import plain_connection
 from lms.extensions import db
 from lms.progress.models import (
     Attendance,
     AttendanceStatus,
     Edition,
     Enrolment,
-    InPersonSession,
     LessonCompletion,
     MakeUp,
 )
-from lms.quizzes.results import QuizResult, quiz_results, topics_with_quiz
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The package's completion settings (docs/course-package.md, "completion")."""
-
-    late_counts: bool = True
-    excused_counts: bool = False
-    unexcused_absences_allowed: int = 0
-    requires_quizzes: bool = True
-
-    @classmethod
-    def from_settings(cls, settings: dict[str, Any] | None) -> Rules:
-        settings = settings or {}
-        return cls(
-            late_counts=bool(settings.get("late_counts", True)),
-            excused_counts=bool(settings.get("excused_counts", False)),
-            unexcused_absences_allowed=max(0, int(settings.get("unexcused_absences_allowed", 0))),
-            requires_quizzes=bool(settings.get("requires_quizzes", True)),
-        )
-
-    def counts(self, status: AttendanceStatus | None) -> bool:
-        if status == AttendanceStatus.PRESENT:
-            return True
-        if status == AttendanceStatus.LATE:
-            return self.late_counts
-        if status == AttendanceStatus.EXCUSED:
-            return self.excused_counts
-        return False
-
-
-@dataclass(frozen=True, slots=True)
-class UnitRef:
-    id: int
-    slug: str
-    position: int
-    days: int
-    hours_per_day: int
-    title_en: str
-    title_ar: str
-
-    def title(self, language: str) -> str:
-        return self.title_ar if language == "ar" and self.title_ar else self.title_en
-
-
-@dataclass(frozen=True, slots=True)
-class TopicRef:
-    id: int
-    slug: str
-    title_en: str
-    title_ar: str
-    has_quiz: bool
-    is_optional: bool  # published after the unit's last in-person day of this edition
-
-    def title(self, language: str) -> str:
-        return self.title_ar if language == "ar" and self.title_ar else self.title_en
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRef:
-    id: int
-    unit_id: int
-    day: date
-    starts_at: datetime
-    ends_at: datetime
-    contact_hours: float
-    venue: str | None
+from lms.progress.plan import EditionPlan, SessionRef, TopicRef, UnitRef, edition_plan
+from lms.quizzes.results import QuizResult, quiz_results
 
 
 class DayState(NamedTuple):
@@ -220,78 +154,6 @@ class ParticipantCompletion:
         return "at_risk" if self.at_risk else "in_progress"
 
 
-@dataclass
-class EditionPlan:
-    """What every participant of an edition must do: the same for all of them."""
-
-    edition: Edition
-    rules: Rules
-    units: list[UnitRef]
-    topics: dict[int, list[TopicRef]]  # unit id → topics in teaching order
-    sessions: dict[int, list[SessionRef]]  # unit id → sessions by day
-
-    @property
-    def topic_ids(self) -> set[int]:
-        return {topic.id for topics in self.topics.values() for topic in topics}
-
-    @property
-    def session_ids(self) -> list[int]:
-        return [s.id for sessions in self.sessions.values() for s in sessions]
-
-
-@cache
-def _plan_statements() -> tuple[Executable, Executable, Executable]:
-    # Built once, with parameters: building them cost about as much as running them.
-    settings = (select(CoursePackage.completion)
-                .join(Programme, Programme.package_id == CoursePackage.id)
-                .where(Programme.id == bindparam("programme_id")))
-    sessions = (select(InPersonSession.id, InPersonSession.unit_id, InPersonSession.day,
-                       InPersonSession.starts_at, InPersonSession.ends_at,
-                       InPersonSession.contact_hours, InPersonSession.venue)
-                .where(InPersonSession.edition_id == bindparam("edition_id"))
-                .order_by(InPersonSession.starts_at, InPersonSession.id))
-    units = (select(Unit.id, Unit.slug, Unit.position, Unit.days, Unit.hours_per_day,
-                    Unit.title_en, Unit.title_ar, Module.title_en, Module.title_ar, Topic.id,
-                    Topic.slug, Topic.title_en, Topic.title_ar, Topic.published_at)
-             .outerjoin(Module, Module.id == Unit.module_id)
-             .outerjoin(UnitTopic, UnitTopic.unit_id == Unit.id)
-             .outerjoin(Topic, (Topic.id == UnitTopic.topic_id) & Topic.is_retired.is_(False))
-             .where(Unit.programme_id == bindparam("programme_id"), Unit.is_retired.is_(False))
-             .order_by(Unit.position, Unit.id, UnitTopic.position))
-    return settings, sessions, units
-
-
-def edition_plan(edition: Edition) -> EditionPlan:
-    """The edition's units, topics, quizzes and sessions, in four queries."""
-    # Plain rows straight from the connection (every participant's home page asks for the
-    # plan); the connection does not flush by itself, so pending changes go first.
-    db.session.flush()
-    connection = db.session.connection()
-    settings, sessions_of, units_of = _plan_statements()
-    settings_value = connection.scalar(settings, {"programme_id": edition.programme_id})
-    sessions: dict[int, list[SessionRef]] = defaultdict(list)
-    for row in connection.execute(sessions_of, {"edition_id": edition.id}):
-        sessions[row.unit_id].append(SessionRef(*row))
-    rows = connection.execute(units_of, {"programme_id": edition.programme_id}).all()
-    topic_ids = {row[9] for row in rows if row[9] is not None}
-    with_quiz = topics_with_quiz(topic_ids)
-    units: dict[int, UnitRef] = {}
-    topics: dict[int, list[TopicRef]] = defaultdict(list)
-    for (unit_id, slug, position, days, hours, own_en, own_ar, module_en, module_ar,
-         topic_id, topic_slug, topic_en, topic_ar, published_at) in rows:
-        if unit_id not in units:
-            units[unit_id] = UnitRef(unit_id, slug, position, days, hours,
-                                     own_en or module_en or slug, own_ar or module_ar or "")
-        if topic_id is None:
-            continue
-        last_day = sessions[unit_id][-1].ends_at if sessions.get(unit_id) else None
-        optional = last_day is not None and published_at > last_day
-        topics[unit_id].append(TopicRef(topic_id, topic_slug, topic_en, topic_ar,
-                                        topic_id in with_quiz, optional))
-    return EditionPlan(edition, Rules.from_settings(settings_value), list(units.values()),
-                       dict(topics), dict(sessions))
-
-
 def _participants(edition: Edition, user_ids: Collection[int] | None) -> list[int]:
     if user_ids is not None:
         return sorted(set(user_ids))
@@ -300,12 +162,35 @@ def _participants(edition: Edition, user_ids: Collection[int] | None) -> list[in
                                    .order_by(Enrolment.user_id)))
 
 
-def _restrict(query: Any, column: Any, edition: Edition,
-              user_ids: Collection[int] | None) -> Any:
-    if user_ids is None:
-        enrolled = select(Enrolment.user_id).where(Enrolment.edition_id == edition.id)
-        return query.where(column.in_(enrolled))
-    return query.where(column.in_(list(user_ids)))
+class _Reads(NamedTuple):
+    marks: Executable
+    made_up: Executable
+    lessons: Executable
+
+
+@cache
+def _progress_statements(for_people: bool) -> _Reads:
+    """The participants' marks, make-ups and lessons, for some people or for the whole edition.
+
+    Built once, with parameters (lists expand when run): every participant's home page runs
+    them, and building them cost about as much as running them.
+    """
+    sessions: BindParameter[list[int]] = bindparam("session_ids", expanding=True)
+    marks = (select(Attendance.user_id, Attendance.session_id,
+                    type_coerce(Attendance.status, String))
+             .where(Attendance.session_id.in_(sessions)))
+    made_up = select(MakeUp.user_id, MakeUp.session_id).where(MakeUp.session_id.in_(sessions))
+    lessons = select(LessonCompletion.user_id, LessonCompletion.topic_id).where(
+        LessonCompletion.topic_id.in_(bindparam("topic_ids", expanding=True)))
+    if for_people:
+        people: BindParameter[list[int]] = bindparam("people", expanding=True)
+        return _Reads(marks.where(Attendance.user_id.in_(people)),
+                      made_up.where(MakeUp.user_id.in_(people)),
+                      lessons.where(LessonCompletion.user_id.in_(people)))
+    # Marks and make-ups of the edition's own days belong to its enrolled people, so they need
+    # no filter on people; lesson completions may belong to anyone.
+    enrolled = select(Enrolment.user_id).where(Enrolment.edition_id == bindparam("edition_id"))
+    return _Reads(marks, made_up, lessons.where(LessonCompletion.user_id.in_(enrolled)))
 
 
 def completion_for_edition(edition: Edition, now: datetime,
@@ -319,36 +204,28 @@ def completion_for_edition(edition: Edition, now: datetime,
     people = _participants(edition, user_ids)
     if not people:
         return {}
-    restrict_to = None if user_ids is None else people
+    reads = _progress_statements(user_ids is not None)
+    values = {"people": people, "edition_id": edition.id}
+    connection = plain_connection()
     session_ids = plan.session_ids
     marks: dict[int, dict[int, AttendanceStatus]] = defaultdict(dict)
     made_up: dict[int, set[int]] = defaultdict(set)
     if session_ids:
-        # Marks and make-ups of the edition's own days belong to its enrolled people, so the
-        # whole edition needs no filter on people. The status is read as text and mapped here:
-        # converting a hundred thousand enum values one by one costs more than the query.
-        marked = select(Attendance.user_id, Attendance.session_id,
-                        type_coerce(Attendance.status, String)).where(
-            Attendance.session_id.in_(session_ids))
-        if restrict_to is not None:
-            marked = marked.where(Attendance.user_id.in_(restrict_to))
+        # The status is read as text and mapped here: converting a hundred thousand enum values
+        # one by one costs more than the query.
         as_status = {status.value: status for status in AttendanceStatus}
-        connection = db.session.connection()  # plain rows: no ORM loading for bulk reads
-        for user_id, session_id, status in connection.execute(marked):
+        for user_id, session_id, status in connection.execute(
+                reads.marks, {**values, "session_ids": session_ids}):
             marks[user_id][session_id] = as_status[status]
-        made = select(MakeUp.user_id, MakeUp.session_id).where(MakeUp.session_id.in_(session_ids))
-        if restrict_to is not None:
-            made = made.where(MakeUp.user_id.in_(restrict_to))
-        for user_id, session_id in connection.execute(made):
+        for user_id, session_id in connection.execute(
+                reads.made_up, {**values, "session_ids": session_ids}):
             made_up[user_id].add(session_id)
     topic_ids = plan.topic_ids
     done: dict[int, set[int]] = defaultdict(set)
     results: dict[tuple[int, int], QuizResult] = {}
     if topic_ids:
-        lessons = select(LessonCompletion.user_id, LessonCompletion.topic_id).where(
-            LessonCompletion.topic_id.in_(topic_ids))
-        for user_id, topic_id in db.session.connection().execute(
-                _restrict(lessons, LessonCompletion.user_id, edition, restrict_to)):
+        for user_id, topic_id in connection.execute(
+                reads.lessons, {**values, "topic_ids": list(topic_ids)}):
             done[user_id].add(topic_id)
         results = quiz_results(people, topic_ids)
     counting = {status: plan.rules.counts(status) for status in (*AttendanceStatus, None)}

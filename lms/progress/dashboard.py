@@ -12,17 +12,20 @@ from lms.courses.models import Programme, Unit
 from lms.extensions import db
 from lms.progress.attendance import own_apologies
 from lms.progress.completion import (
-    EditionPlan,
     Missing,
     ParticipantCompletion,
-    SessionRef,
-    UnitRef,
     UnitState,
     completion_for_edition,
-    edition_plan,
 )
 from lms.progress.ical import CalendarEvent
-from lms.progress.models import Apology, Edition, Enrolment, EnrolmentStatus, InPersonSession
+from lms.progress.models import (
+    ApologyDecision,
+    Edition,
+    Enrolment,
+    EnrolmentStatus,
+    InPersonSession,
+)
+from lms.progress.plan import EditionPlan, SessionRef, UnitRef, edition_plan
 from lms.progress.services import active_enrolments
 
 UPCOMING_SHOWN = 5
@@ -33,7 +36,7 @@ class UpcomingDay:
     session: SessionRef
     unit: UnitRef
     venue: str
-    apology: Apology | None
+    apology: ApologyDecision | None  # the decision on the participant's apology for the day
 
 
 @dataclass
@@ -75,6 +78,28 @@ def participant_dashboard(user: User, now: datetime) -> list[EditionDashboard]:
         boards.append(EditionDashboard(edition, programme, result, upcoming,
                                        _next_step(result, upcoming)))
     return boards
+
+
+@dataclass
+class UnitProgress:
+    edition: Edition
+    programme: Programme
+    state: UnitState
+
+
+def participant_unit(user: User, edition_id: int, unit_id: int,
+                     now: datetime) -> UnitProgress | None:
+    """One unit of an edition the user is actively enrolled in, day by day and topic by topic;
+    None for any other edition or unit."""
+    found = next(((edition, programme) for _e, edition, programme in active_enrolments(user.id)
+                  if edition.id == edition_id), None)
+    if found is None:
+        return None
+    edition, programme = found
+    plan = edition_plan(edition)
+    result = completion_for_edition(edition, now, [user.id], plan)[user.id]
+    state = next((unit for unit in result.units if unit.unit.id == unit_id), None)
+    return None if state is None else UnitProgress(edition, programme, state)
 
 
 def _next_step(result: ParticipantCompletion, upcoming: list[UpcomingDay]) -> NextStep | None:

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from lms.progress.board import all_rows
-from lms.progress.completion import EditionPlan, SessionRef, UnitRef
 from lms.progress.models import Edition
+from lms.progress.plan import EditionPlan, SessionRef, UnitRef
 
 Table = tuple[list[str], list[list[str | int]]]
 

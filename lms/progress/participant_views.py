@@ -25,7 +25,7 @@ from lms.i18n import current_language
 from lms.progress.attendance import send_apology
 from lms.progress.checkin import check_in as record_check_in
 from lms.progress.checkin import normalise_code
-from lms.progress.dashboard import schedule_events
+from lms.progress.dashboard import participant_unit, schedule_events
 from lms.progress.errors import ProgressError
 from lms.progress.forms import ApologyForm, CheckInForm
 from lms.progress.ical import calendar as ical_document
@@ -74,6 +74,20 @@ def calendar() -> Response:
     body = ical_document(events, _("Certificate in Migration Governance"), utcnow())
     return Response(body, mimetype="text/calendar; charset=utf-8", headers={
         "Content-Disposition": "attachment; filename=in-person-days.ics"})
+
+
+@bp.get("/my/editions/<int:edition_id>/units/<int:unit_id>")
+@role_required(Role.PARTICIPANT)
+def unit_progress(edition_id: int, unit_id: int) -> str:
+    """The participant's own record in one unit: each in-person day, lesson and quiz.
+
+    :raises 404: for an edition the participant is not actively enrolled in, or a unit outside it.
+    """
+    now = utcnow()
+    progress = participant_unit(current_user, edition_id, unit_id, now)
+    if progress is None:
+        abort(404)
+    return render_template("progress/my_unit.html", progress=progress, now=now)
 
 
 @bp.route("/my/sessions/<int:session_id>/apology", methods=["GET", "POST"])

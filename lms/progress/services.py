@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Executable
 
 from lms.courses.models import Programme
+from lms.database import plain_connection
 from lms.extensions import db
 from lms.progress.models import Edition, Enrolment, EnrolmentStatus, LessonCompletion
 
@@ -42,9 +43,7 @@ def active_enrolments(user_id: int) -> list[tuple[Enrolment, Edition, Programme]
 
 
 def is_lesson_complete(user_id: int, topic_id: int) -> bool:
-    # Straight on the connection, which skips the ORM's work but also its automatic flush.
-    db.session.flush()
-    return db.session.connection().execute(
+    return plain_connection().execute(
         _completion_statement(), {"user_id": user_id, "topic_id": topic_id}).first() is not None
 
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.sql import Executable
 
+from lms.database import plain_connection
 from lms.extensions import db
 from lms.quizzes.models import IN_PROGRESS, PENDING, Quiz, QuizAttempt
 
@@ -23,13 +24,29 @@ class QuizResult(NamedTuple):
     attempts: int  # submitted attempts
 
 
+@cache
+def _batch_statements() -> tuple[Executable, Executable]:
+    # Built once, with parameters (the lists expand when run): every participant's home page
+    # and every board runs both, and building them cost about as much as running them.
+    with_quiz = select(Quiz.topic_id).where(
+        Quiz.topic_id.in_(bindparam("topic_ids", expanding=True)), Quiz.is_retired.is_(False))
+    results = (select(QuizAttempt.user_id, Quiz.topic_id,
+                      func.max(func.cast(QuizAttempt.passed, db.Integer)),
+                      func.max(QuizAttempt.percent), func.count(QuizAttempt.id))
+               .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+               .where(QuizAttempt.user_id.in_(bindparam("user_ids", expanding=True)),
+                      Quiz.topic_id.in_(bindparam("topic_ids", expanding=True)),
+                      QuizAttempt.submitted_at.is_not(None))
+               .group_by(QuizAttempt.user_id, Quiz.topic_id))
+    return with_quiz, results
+
+
 def topics_with_quiz(topic_ids: Collection[int]) -> set[int]:
     """Those of the topics that have a live quiz (one query)."""
     if not topic_ids:
         return set()
-    return set(db.session.connection().execute(
-        select(Quiz.topic_id).where(Quiz.topic_id.in_(topic_ids), Quiz.is_retired.is_(False)))
-        .scalars())
+    return set(plain_connection().execute(
+        _batch_statements()[0], {"topic_ids": list(topic_ids)}).scalars())
 
 
 def quiz_results(user_ids: Collection[int],
@@ -37,17 +54,8 @@ def quiz_results(user_ids: Collection[int],
     """Each (user, topic) pair's quiz result, for those with a submitted attempt (one query)."""
     if not user_ids or not topic_ids:
         return {}
-    # Plain rows from the connection: the ORM's per-row work cost more than the query. The
-    # connection does not flush for us, so attempts added in this transaction go first.
-    db.session.flush()
-    rows = db.session.connection().execute(
-        select(QuizAttempt.user_id, Quiz.topic_id,
-               func.max(func.cast(QuizAttempt.passed, db.Integer)),
-               func.max(QuizAttempt.percent), func.count(QuizAttempt.id))
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(QuizAttempt.user_id.in_(user_ids), Quiz.topic_id.in_(topic_ids),
-               QuizAttempt.submitted_at.is_not(None))
-        .group_by(QuizAttempt.user_id, Quiz.topic_id))
+    rows = plain_connection().execute(
+        _batch_statements()[1], {"user_ids": list(user_ids), "topic_ids": list(topic_ids)})
     return {(user_id, topic_id): QuizResult(bool(passed), best, count)
             for user_id, topic_id, passed, best, count in rows}
 
@@ -83,10 +91,8 @@ def _topic_quiz_statement() -> Executable:
 
 def topic_quiz_status(user_id: int, topic_id: int) -> TopicQuizStatus | None:
     """The topic's live quiz with the user's results, or None without a quiz (one query)."""
-    # Plain values straight from the connection: the lesson page asks this on every visit.
-    db.session.flush()
-    row = db.session.connection().execute(_topic_quiz_statement(),
-                                          {"user_id": user_id, "topic_id": topic_id}).first()
+    row = plain_connection().execute(_topic_quiz_statement(),
+                                     {"user_id": user_id, "topic_id": topic_id}).first()
     if row is None:
         return None
     quiz_id, pass_mark, passed, best, submitted, in_progress, pending = row

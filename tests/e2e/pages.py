@@ -81,6 +81,8 @@ PARTICIPANT_PAGES = [
     _page("quizzes.result", "participant", "/attempts/{graded_attempt_id}/result"),
     _page("certificates.mine", "participant", "/certificates"),
     _page("participation.check_in", "participant", "/checkin"),
+    _page("participation.unit_progress", "participant",
+          "/my/editions/{edition_id}/units/{unit_id}"),
     _page("participation.apology", "participant", "/my/sessions/{upcoming_session_id}/apology"),
     _page("account.profile", "participant", "/account/profile"),
     _page("account.change_email", "participant", "/account/email"),

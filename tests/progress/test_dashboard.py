@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 from flask import Flask
@@ -15,10 +16,19 @@ from lms.auth.models import Role, User
 from lms.courses.loader import load_package
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
+from lms.progress.attendance import decide_apology, send_apology
 from lms.progress.completion import completion_for
+from lms.progress.dashboard import UPCOMING_SHOWN
 from lms.progress.models import AttendanceStatus as S
-from lms.progress.models import Edition, Enrolment, SessionReminder, UnitInstructor
+from lms.progress.models import (
+    Edition,
+    Enrolment,
+    EnrolmentStatus,
+    SessionReminder,
+    UnitInstructor,
+)
 from lms.progress.reminders import send_reminders
+from tests import factories
 from tests.conftest import COURSE_PACKAGE, Auth
 from tests.progress.helpers import (
     NOW,
@@ -72,6 +82,87 @@ def test_upcoming_days_with_times_venue_and_apology_link(client: FlaskClient, au
     assert "Next in-person days" in page
     assert "Sep 6, 2026</time>, 9:00\u202fAM–4:00\u202fPM" in page
     assert "AUC New Cairo" in page and "Send an apology" in page
+
+
+def test_upcoming_day_shows_the_apology_and_its_decision(client: FlaskClient, auth: Auth,
+                                                          loaded: object) -> None:
+    """A day the participant sent an apology for says so, then says how it was decided."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    before = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+    first_day = sessions_of(edition, "alpha")[0]
+    apology = send_apology(user, first_day, "A ministry meeting", before)
+    db.session.commit()
+    auth.login(user)
+    page = home(client, before)
+    assert "Apology sent" in page
+    assert page.count("Send an apology") == UPCOMING_SHOWN - 1
+    decide_apology(apology, first_day, True, factories.make_user(role=Role.INSTRUCTOR), before)
+    db.session.commit()
+    page = home(client, before)
+    assert "Apology sent" not in page and "Excused" in page
+
+
+def unit_page(client: FlaskClient, edition: Edition, unit_id: int, now: datetime = NOW) -> Any:
+    with mock.patch("lms.progress.participant_views.utcnow", return_value=now):
+        return client.get(f"/my/editions/{edition.id}/units/{unit_id}")
+
+
+def test_unit_page_lists_each_day_and_topic(client: FlaskClient, auth: Auth,
+                                            loaded: object) -> None:
+    """The home page links each unit to the participant's own record in it, day by day and
+    topic by topic; the home page itself no longer carries those tables."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    first_day, *other_days = sessions_of(edition, "alpha")
+    mark(first_day, user, S.LATE)
+    for session in other_days:
+        mark(session, user, S.PRESENT)
+    complete_lesson(user, "first")
+    attempt(user, "first", 90.0)
+    attempt(user, "second", 40.0)
+    db.session.commit()
+    auth.login(user)
+    alpha = unit("alpha").id
+    link = f'href="/my/editions/{edition.id}/units/{alpha}"'
+    dashboard = home(client)
+    assert link in dashboard
+    assert "<caption>Topics</caption>" not in dashboard
+    page = unit_page(client, edition, alpha)
+    assert page.status_code == 200
+    text = page.text
+    assert "<caption>In-person days</caption>" in text
+    assert text.count("<td>Late</td>") == 1
+    assert text.count("<td>Present</td>") == len(other_days)
+    assert "Passed (best 90%)" in text and "Not passed yet (best 40%)" in text
+    assert "Pass the quiz of “Second topic”" in text
+    assert 'href="/topics/second"' in text
+
+
+def test_unit_page_only_for_own_active_enrolment(client: FlaskClient, auth: Auth,
+                                                 loaded: object) -> None:
+    """Another edition, a unit outside the edition, a withdrawn enrolment and other roles
+    get nothing."""
+    edition = scheduled_edition()
+    other = scheduled_edition(name="Another edition")
+    user = participant(edition)
+    someone = participant(other)
+    mark(sessions_of(other, "alpha")[0], someone, S.PRESENT)
+    db.session.commit()
+    auth.login(user)
+    alpha = unit("alpha").id
+    assert unit_page(client, edition, alpha).status_code == 200
+    assert unit_page(client, other, alpha).status_code == 404
+    assert unit_page(client, edition, unit("day-one", "regional").id).status_code == 404
+    assert unit_page(client, edition, 999_999).status_code == 404
+    enrolment = db.session.scalar(select(Enrolment).filter_by(user_id=user.id))
+    assert enrolment is not None
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    db.session.commit()
+    assert unit_page(client, edition, alpha).status_code == 404
+    client.post("/logout")
+    auth.login_as(Role.INSTRUCTOR)
+    assert unit_page(client, edition, alpha).status_code == 403
 
 
 def test_instructor_unit_view_by_topic_day_and_risk(client: FlaskClient, auth: Auth,
