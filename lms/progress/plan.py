@@ -19,7 +19,7 @@ from sqlalchemy.sql import Executable
 from lms.courses.models import CoursePackage, Module, Programme, Topic, Unit, UnitTopic
 from lms.database import plain_connection
 from lms.progress.models import AttendanceStatus, Edition, InPersonSession
-from lms.quizzes.results import topics_with_quiz
+from lms.quizzes.models import Quiz
 
 
 @dataclass(frozen=True)
@@ -109,42 +109,44 @@ class EditionPlan:
 
 
 @cache
-def _plan_statements() -> tuple[Executable, Executable, Executable]:
+def _plan_statements() -> tuple[Executable, Executable]:
     # Built once, with parameters: building them cost about as much as running them.
-    settings = (select(CoursePackage.completion)
-                .join(Programme, Programme.package_id == CoursePackage.id)
-                .where(Programme.id == bindparam("programme_id")))
     sessions = (select(InPersonSession.id, InPersonSession.unit_id, InPersonSession.day,
                        InPersonSession.starts_at, InPersonSession.ends_at,
                        InPersonSession.contact_hours, InPersonSession.venue)
                 .where(InPersonSession.edition_id == bindparam("edition_id"))
                 .order_by(InPersonSession.starts_at, InPersonSession.id))
+    # The package's settings ride on every row of the units (a small value, read once by the
+    # database) rather than cost a round trip of their own.
+    settings = (select(CoursePackage.completion)
+                .join(Programme, Programme.package_id == CoursePackage.id)
+                .where(Programme.id == bindparam("programme_id")).scalar_subquery())
     units = (select(Unit.id, Unit.slug, Unit.position, Unit.days, Unit.hours_per_day,
                     Unit.title_en, Unit.title_ar, Module.title_en, Module.title_ar, Topic.id,
-                    Topic.slug, Topic.title_en, Topic.title_ar, Topic.published_at)
+                    Topic.slug, Topic.title_en, Topic.title_ar, Topic.published_at, Quiz.id,
+                    settings)
              .outerjoin(Module, Module.id == Unit.module_id)
              .outerjoin(UnitTopic, UnitTopic.unit_id == Unit.id)
              .outerjoin(Topic, (Topic.id == UnitTopic.topic_id) & Topic.is_retired.is_(False))
+             .outerjoin(Quiz, (Quiz.topic_id == Topic.id) & Quiz.is_retired.is_(False))
              .where(Unit.programme_id == bindparam("programme_id"), Unit.is_retired.is_(False))
              .order_by(Unit.position, Unit.id, UnitTopic.position))
-    return settings, sessions, units
+    return sessions, units
 
 
 def edition_plan(edition: Edition) -> EditionPlan:
-    """The edition's units, topics, quizzes and sessions, in four queries."""
+    """The edition's units, topics (and which have a live quiz) and sessions, and the package's
+    completion settings, in two queries."""
     connection = plain_connection()
-    settings, sessions_of, units_of = _plan_statements()
-    settings_value = connection.scalar(settings, {"programme_id": edition.programme_id})
+    sessions_of, units_of = _plan_statements()
     sessions: dict[int, list[SessionRef]] = defaultdict(list)
     for row in connection.execute(sessions_of, {"edition_id": edition.id}):
         sessions[row.unit_id].append(SessionRef(*row))
     rows = connection.execute(units_of, {"programme_id": edition.programme_id}).all()
-    topic_ids = {row[9] for row in rows if row[9] is not None}
-    with_quiz = topics_with_quiz(topic_ids)
     units: dict[int, UnitRef] = {}
     topics: dict[int, list[TopicRef]] = defaultdict(list)
     for (unit_id, slug, position, days, hours, own_en, own_ar, module_en, module_ar,
-         topic_id, topic_slug, topic_en, topic_ar, published_at) in rows:
+         topic_id, topic_slug, topic_en, topic_ar, published_at, quiz_id, _settings) in rows:
         if unit_id not in units:
             units[unit_id] = UnitRef(unit_id, slug, position, days, hours,
                                      own_en or module_en or slug, own_ar or module_ar or "")
@@ -153,6 +155,7 @@ def edition_plan(edition: Edition) -> EditionPlan:
         last_day = sessions[unit_id][-1].ends_at if sessions.get(unit_id) else None
         optional = last_day is not None and published_at > last_day
         topics[unit_id].append(TopicRef(topic_id, topic_slug, topic_en, topic_ar,
-                                        topic_id in with_quiz, optional))
-    return EditionPlan(edition, Rules.from_settings(settings_value), list(units.values()),
+                                        quiz_id is not None, optional))
+    settings = rows[0][-1] if rows else None
+    return EditionPlan(edition, Rules.from_settings(settings), list(units.values()),
                        dict(topics), dict(sessions))

@@ -25,28 +25,17 @@ class QuizResult(NamedTuple):
 
 
 @cache
-def _batch_statements() -> tuple[Executable, Executable]:
+def _results_statement() -> Executable:
     # Built once, with parameters (the lists expand when run): every participant's home page
-    # and every board runs both, and building them cost about as much as running them.
-    with_quiz = select(Quiz.topic_id).where(
-        Quiz.topic_id.in_(bindparam("topic_ids", expanding=True)), Quiz.is_retired.is_(False))
-    results = (select(QuizAttempt.user_id, Quiz.topic_id,
-                      func.max(func.cast(QuizAttempt.passed, db.Integer)),
-                      func.max(QuizAttempt.percent), func.count(QuizAttempt.id))
-               .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-               .where(QuizAttempt.user_id.in_(bindparam("user_ids", expanding=True)),
-                      Quiz.topic_id.in_(bindparam("topic_ids", expanding=True)),
-                      QuizAttempt.submitted_at.is_not(None))
-               .group_by(QuizAttempt.user_id, Quiz.topic_id))
-    return with_quiz, results
-
-
-def topics_with_quiz(topic_ids: Collection[int]) -> set[int]:
-    """Those of the topics that have a live quiz (one query)."""
-    if not topic_ids:
-        return set()
-    return set(plain_connection().execute(
-        _batch_statements()[0], {"topic_ids": list(topic_ids)}).scalars())
+    # and every board runs it, and building it cost about as much as running it.
+    return (select(QuizAttempt.user_id, Quiz.topic_id,
+                   func.max(func.cast(QuizAttempt.passed, db.Integer)),
+                   func.max(QuizAttempt.percent), func.count(QuizAttempt.id))
+            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+            .where(QuizAttempt.user_id.in_(bindparam("user_ids", expanding=True)),
+                   Quiz.topic_id.in_(bindparam("topic_ids", expanding=True)),
+                   QuizAttempt.submitted_at.is_not(None))
+            .group_by(QuizAttempt.user_id, Quiz.topic_id))
 
 
 def quiz_results(user_ids: Collection[int],
@@ -55,7 +44,7 @@ def quiz_results(user_ids: Collection[int],
     if not user_ids or not topic_ids:
         return {}
     rows = plain_connection().execute(
-        _batch_statements()[1], {"user_ids": list(user_ids), "topic_ids": list(topic_ids)})
+        _results_statement(), {"user_ids": list(user_ids), "topic_ids": list(topic_ids)}).all()
     return {(user_id, topic_id): QuizResult(bool(passed), best, count)
             for user_id, topic_id, passed, best, count in rows}
 

@@ -16,6 +16,7 @@ from lms.progress.board import BoardFilter, board_page
 from lms.progress.completion import completion_for, completion_for_edition
 from lms.progress.enrolments import record_make_up
 from lms.progress.models import AttendanceStatus as S
+from lms.quizzes.models import Quiz
 from tests import factories
 from tests.progress.helpers import (
     NOW,
@@ -118,6 +119,21 @@ def test_quizzes_not_required_when_the_package_says_so(app: Flask, loaded: objec
     user = participant(edition)
     state = alpha(edition, user)
     assert state.quizzes_total == 0 and all(m.kind != "quiz" for m in state.missing)
+
+
+def test_retired_quiz_is_neither_counted_nor_missing(app: Flask, loaded: object) -> None:
+    """Only a topic's live quiz counts: once retired, its topic asks for the lesson alone."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    assert alpha(edition, user).quizzes_total == 2
+    quiz = db.session.scalar(select(Quiz).join(Topic).where(Topic.slug == "second"))
+    assert quiz is not None
+    quiz.is_retired = True
+    state = alpha(edition, user)
+    assert state.quizzes_total == 1
+    assert [t.topic.has_quiz for t in state.topics] == [True, False]
+    assert all(m.topic is None or m.topic.slug != "second" for m in state.missing
+               if m.kind == "quiz")
 
 
 def test_make_up_in_another_edition_counts(app: Flask, loaded: object) -> None:
