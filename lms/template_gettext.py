@@ -82,7 +82,33 @@ def npgettext(eval_ctx: EvalContext, context: str, singular: str, plural: str, n
     return _finish(eval_ctx, catalogue().unpgettext(context, singular, plural, num), variables)
 
 
+def bound_to(translations: Any) -> dict[str, Any]:
+    """``_``, ``gettext`` and ``ngettext`` reading one catalogue: what a rendering uses."""
+    ugettext, ungettext = translations.ugettext, translations.ungettext
+
+    @pass_eval_context
+    def bound_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+        return _finish(eval_ctx, ugettext(string), variables)
+
+    @pass_eval_context
+    def bound_ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /,
+                       **variables: Any) -> str:
+        variables.setdefault("num", num)
+        return _finish(eval_ctx, ungettext(singular, plural, num), variables)
+
+    return {"_": bound_gettext, "gettext": bound_gettext, "ngettext": bound_ngettext}
+
+
 def install_template_gettext(app: Flask) -> None:
-    """Replace the functions Flask-Babel gave the templates; call after ``babel.init_app``."""
+    """Replace the functions Flask-Babel gave the templates; call after ``babel.init_app``.
+
+    Each rendering gets the functions bound to the catalogue in effect when it starts (a page
+    calls them dozens to hundreds of times); the globals, which look the catalogue up on each
+    call, serve macros imported without the page's context.
+    """
     app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext,
                                  pgettext=pgettext, npgettext=npgettext)
+
+    @app.context_processor
+    def translations_of_this_rendering() -> dict[str, Any]:
+        return bound_to(catalogue())

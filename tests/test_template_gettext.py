@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, render_template_string
 from flask_babel import force_locale
 from jinja2 import Template
 
@@ -55,3 +55,21 @@ def test_a_plural_may_show_another_number_than_the_one_that_picks_the_form(app: 
 def test_labels_render_outside_a_request(app: Flask) -> None:
     """Commands render mail with only an application context: untranslated English."""
     assert _page(app, "{{ _('Home') }}").render() == "Home"
+
+
+def test_flask_renderings_bind_the_labels_to_the_locale_in_effect(app: Flask) -> None:
+    """``render_template`` gives each rendering labels bound to the catalogue in effect when it
+    starts: mail in the recipient's language inside an English page, then the page's own
+    language again; formats and escaping as with the global functions."""
+    source = ("{{ _('Home') }}|{{ ngettext('%(num)d item', '%(num)d items', 3) }}|"
+              "{{ _('Passed (best %(score)d%%)', score=90) }}|"
+              "{{ _('Read and complete the lesson “%(title)s”', title=title) }}")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        english = render_template_string(source, title="<b>")
+        with force_locale("ar"):
+            arabic = render_template_string(source, title="<b>")
+        again = render_template_string(source, title="<b>")
+    assert english == again == ("Home|3 items|Passed (best 90%)|"
+                                "Read and complete the lesson “&lt;b&gt;”")
+    assert arabic.startswith("الصفحة الرئيسية|") and "&lt;b&gt;" in arabic
+    assert "<b>" not in arabic
