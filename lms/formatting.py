@@ -11,13 +11,16 @@ the AM/PM marks still follow the language.
 
 Datetimes are stored in UTC. The filters never move them to another zone themselves: a time
 already placed in an edition's zone (the ``in_zone`` filter) is written as it is, and a UTC
-time is written in UTC with the zone named beside it.
+time is written in UTC with the zone named beside it. The one exception is ``day_time``, which
+is given the edition's zone with the day and writes an in-person day's date and hours in it.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -127,6 +130,31 @@ def isolate(value: object) -> Markup:
     return Markup("<bdi>%s</bdi>") % value
 
 
+class _Hours(Protocol):
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+def day_time(day: _Hours, zone: str) -> Markup:
+    """An in-person day as pages write it: its date (also in machine-readable form) and its
+    hours, in the edition's zone: "Nov 28, 2026, 9:00 AM–4:00 PM"."""
+    return _day_time(day.starts_at, day.ends_at, zone, get_locale())
+
+
+# A participant's page lists the edition's thirty-odd days, and the roster and the board list
+# them for everyone: the text depends only on these arguments, so it is kept, per process.
+@lru_cache(maxsize=4096)
+def _day_time(starts_at: datetime, ends_at: datetime, zone: str,
+              _locale: Locale | None) -> Markup:
+    start, end = starts_at.astimezone(ZoneInfo(zone)), ends_at.astimezone(ZoneInfo(zone))
+    return Markup('<time datetime="%s">%s</time>, %s\u2013%s') % (  # noqa: S704
+        start.isoformat(timespec="seconds"), local_date(start), local_time(start),
+        local_time(end))
+
+
 def register_formatting(app: Flask) -> None:
     """Make the functions above available to templates as filters."""
     app.add_template_filter(isolate, "bdi")
@@ -136,3 +164,4 @@ def register_formatting(app: Flask) -> None:
     app.add_template_filter(utc_datetime, "utc_datetime")
     app.add_template_filter(local_number, "local_number")
     app.add_template_filter(local_percent, "local_percent")
+    app.add_template_global(day_time, "day_time")

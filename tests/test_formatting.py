@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from lms.formatting import local_date, local_time
+from lms.formatting import day_time, local_date, local_time
 
 CAIRO = ZoneInfo("Africa/Cairo")
 
@@ -37,3 +38,18 @@ def test_the_same_day_follows_the_language_of_each_request(app: Flask) -> None:
         with app.app_context(), app.test_request_context(headers={"Accept-Language": language}):
             assert local_date(day) == expected
             assert local_date(day + timedelta(days=1)) != expected
+
+
+def test_an_in_person_day_is_written_in_its_editions_zone_and_language(app: Flask) -> None:
+    """The day's date (machine-readable too) and hours, in the edition's zone, per language."""
+    day = SimpleNamespace(starts_at=datetime(2026, 11, 29, 7, 0, tzinfo=UTC),
+                          ends_at=datetime(2026, 11, 29, 14, 0, tzinfo=UTC))
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
+        english = str(day_time(day, "Africa/Cairo"))
+        in_utc = str(day_time(day, "UTC"))
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "ar"}):
+        arabic = str(day_time(day, "Africa/Cairo"))
+    assert english == ('<time datetime="2026-11-29T09:00:00+02:00">Nov 29, 2026</time>, '
+                       "9:00\u202fAM\u20134:00\u202fPM")
+    assert in_utc.endswith("7:00\u202fAM\u20132:00\u202fPM")
+    assert 'datetime="2026-11-29T09:00:00+02:00"' in arabic and "Nov" not in arabic

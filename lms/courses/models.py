@@ -16,6 +16,11 @@ from lms.db_types import UTCDateTime, utcnow
 from lms.extensions import db
 
 
+def title_in(language: str, title_en: str, title_ar: str | None) -> str:
+    """The Arabic title on Arabic pages when there is one, the English title otherwise."""
+    return title_ar if language == "ar" and title_ar else title_en
+
+
 class BilingualTitle:
     """Mixin for rows with an English and an Arabic title."""
 
@@ -23,7 +28,7 @@ class BilingualTitle:
     title_ar: Mapped[str] = mapped_column(String(300))
 
     def title(self, language: str) -> str:
-        return self.title_ar if language == "ar" and self.title_ar else self.title_en
+        return title_in(language, self.title_en, self.title_ar)
 
 
 class CoursePackage(db.Model):  # type: ignore[name-defined,misc]

@@ -10,7 +10,16 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.sql import Executable
 
 from lms.auth.models import User
-from lms.courses.models import GlossaryTerm, Lesson, MediaFile, Module, Topic, Unit, UnitTopic
+from lms.courses.models import (
+    GlossaryTerm,
+    Lesson,
+    MediaFile,
+    Module,
+    Topic,
+    Unit,
+    UnitTopic,
+    title_in,
+)
 from lms.courses.permissions import can_edit_module, is_staff, participant_unit_ids_query
 from lms.database import plain_connection
 from lms.extensions import db
@@ -43,7 +52,7 @@ class LessonTopic:
     title_ar: str
 
     def title(self, language: str) -> str:
-        return self.title_ar if language == "ar" and self.title_ar else self.title_en
+        return title_in(language, self.title_en, self.title_ar)
 
 
 @dataclass(frozen=True)

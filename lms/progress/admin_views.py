@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 
-from babel import Locale
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -22,14 +18,12 @@ from lms.auth.models import Role, User
 from lms.courses.models import Programme, Unit
 from lms.db_types import utcnow
 from lms.extensions import db
-from lms.formatting import local_date, local_time
 from lms.i18n import current_language
 from lms.progress import editions as service
 from lms.progress.errors import ProgressError
 from lms.progress.forms import EditionForm, InstructorForm, ScheduleForm, SessionForm
 from lms.progress.messages import message_for
 from lms.progress.models import Edition, InPersonSession
-from lms.progress.plan import SessionRef
 
 bp = Blueprint("editions", __name__, url_prefix="/admin/editions", template_folder="templates")
 ALL_UNITS = 0
@@ -39,24 +33,6 @@ ALL_UNITS = 0
 def in_zone(moment: datetime, zone: str) -> datetime:
     """A UTC time as wall-clock time in an edition's zone, for display."""
     return service.to_local(zone, moment)
-
-
-@bp.app_template_global("day_time")
-def day_time(session: InPersonSession | SessionRef, zone: str) -> Markup:
-    """An in-person day as pages write it: its date (also in machine-readable form) and its
-    hours, in the edition's zone: "Nov 28, 2026, 9:00 AM–4:00 PM"."""
-    return _day_time(session.starts_at, session.ends_at, zone, get_locale())
-
-
-# A participant's page lists the edition's thirty-odd days, and the roster and the board list
-# them for everyone: the text depends only on these arguments, so it is kept, per process.
-@lru_cache(maxsize=4096)
-def _day_time(starts_at: datetime, ends_at: datetime, zone: str,
-              _locale: Locale | None) -> Markup:
-    start, end = service.to_local(zone, starts_at), service.to_local(zone, ends_at)
-    return Markup('<time datetime="%s">%s</time>, %s\u2013%s') % (  # noqa: S704
-        start.isoformat(timespec="seconds"), local_date(start), local_time(start),
-        local_time(end))
 
 
 def edition_or_404(edition_id: int) -> Edition:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.sql import Executable
 
-from lms.courses.models import CoursePackage, Module, Programme, Topic, Unit, UnitTopic
+from lms.courses.models import CoursePackage, Module, Programme, Topic, Unit, UnitTopic, title_in
 from lms.database import plain_connection
 from lms.progress.models import AttendanceStatus, Edition, InPersonSession
 from lms.quizzes.models import Quiz
@@ -62,7 +62,7 @@ class UnitRef:
     title_ar: str
 
     def title(self, language: str) -> str:
-        return self.title_ar if language == "ar" and self.title_ar else self.title_en
+        return title_in(language, self.title_en, self.title_ar)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ class TopicRef:
     is_optional: bool  # published after the unit's last in-person day of this edition
 
     def title(self, language: str) -> str:
-        return self.title_ar if language == "ar" and self.title_ar else self.title_en
+        return title_in(language, self.title_en, self.title_ar)
 
 
 @dataclass(frozen=True, slots=True)
