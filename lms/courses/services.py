@@ -38,7 +38,7 @@ class NavLink:
     title_ar: str
 
     def title(self, language: str) -> str:
-        return self.title_ar if language == "ar" else self.title_en
+        return title_in(language, self.title_en, self.title_ar)
 
 
 @dataclass(frozen=True)
