@@ -19,6 +19,7 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import BindParameter
 
 from lms.auth.models import User
+from lms.courses.models import Unit, UnitTopic
 from lms.database import plain_connection
 from lms.extensions import db
 from lms.progress.models import (
@@ -26,6 +27,7 @@ from lms.progress.models import (
     AttendanceStatus,
     Edition,
     Enrolment,
+    InPersonSession,
     LessonCompletion,
     MakeUp,
 )
@@ -172,16 +174,19 @@ class _Reads(NamedTuple):
 def _progress_statements(for_people: bool) -> _Reads:
     """The participants' marks, make-ups and lessons, for some people or for the whole edition.
 
-    Built once, with parameters (lists expand when run): every participant's home page runs
-    them, and building them cost about as much as running them.
+    Built once, with parameters: every participant's home page runs them, and building them
+    cost about as much as running them. The days and topics are named by their edition and
+    programme rather than listed: a list of ids is spelled out into the statement on every run.
     """
-    sessions: BindParameter[list[int]] = bindparam("session_ids", expanding=True)
+    days = select(InPersonSession.id).where(InPersonSession.edition_id == bindparam("edition_id"))
+    topics = (select(UnitTopic.topic_id).join(Unit, Unit.id == UnitTopic.unit_id)
+              .where(Unit.programme_id == bindparam("programme_id")))
     marks = (select(Attendance.user_id, Attendance.session_id,
                     type_coerce(Attendance.status, String))
-             .where(Attendance.session_id.in_(sessions)))
-    made_up = select(MakeUp.user_id, MakeUp.session_id).where(MakeUp.session_id.in_(sessions))
+             .where(Attendance.session_id.in_(days)))
+    made_up = select(MakeUp.user_id, MakeUp.session_id).where(MakeUp.session_id.in_(days))
     lessons = select(LessonCompletion.user_id, LessonCompletion.topic_id).where(
-        LessonCompletion.topic_id.in_(bindparam("topic_ids", expanding=True)))
+        LessonCompletion.topic_id.in_(topics))
     if for_people:
         people: BindParameter[list[int]] = bindparam("people", expanding=True)
         return _Reads(marks.where(Attendance.user_id.in_(people)),
@@ -205,30 +210,25 @@ def completion_for_edition(edition: Edition, now: datetime,
     if not people:
         return {}
     reads = _progress_statements(user_ids is not None)
-    values = {"people": people, "edition_id": edition.id}
+    values = {"people": people, "edition_id": edition.id, "programme_id": edition.programme_id}
     connection = plain_connection()
-    session_ids = plan.session_ids
     marks: dict[int, dict[int, AttendanceStatus]] = defaultdict(dict)
     made_up: dict[int, set[int]] = defaultdict(set)
-    if session_ids:
+    if plan.sessions:
         # The status is read as text and mapped here: converting a hundred thousand enum values
         # one by one costs more than the query.
         as_status = {status.value: status for status in AttendanceStatus}
         # Fetched at once (``all``): row by row cost more.
-        for user_id, session_id, status in connection.execute(
-                reads.marks, {**values, "session_ids": session_ids}).all():
+        for user_id, session_id, status in connection.execute(reads.marks, values).all():
             marks[user_id][session_id] = as_status[status]
-        for user_id, session_id in connection.execute(
-                reads.made_up, {**values, "session_ids": session_ids}).all():
+        for user_id, session_id in connection.execute(reads.made_up, values).all():
             made_up[user_id].add(session_id)
-    topic_ids = plan.topic_ids
     done: dict[int, set[int]] = defaultdict(set)
     results: dict[tuple[int, int], QuizResult] = {}
-    if topic_ids:
-        for user_id, topic_id in connection.execute(
-                reads.lessons, {**values, "topic_ids": list(topic_ids)}).all():
+    if plan.topics:
+        for user_id, topic_id in connection.execute(reads.lessons, values).all():
             done[user_id].add(topic_id)
-        results = quiz_results(people, topic_ids)
+        results = quiz_results(people, edition.programme_id)
     counting = {status: plan.rules.counts(status) for status in (*AttendanceStatus, None)}
     units = [_UnitPlan.build(unit, plan) for unit in plan.units]
     no_marks: dict[int, AttendanceStatus] = {}

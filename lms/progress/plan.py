@@ -7,13 +7,14 @@ only list days or units read it too.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.sql import Executable
 
 from lms.courses.models import CoursePackage, Module, Programme, Topic, Unit, UnitTopic, title_in
@@ -117,8 +118,9 @@ def _plan_statements() -> tuple[Executable, Executable]:
                 .where(InPersonSession.edition_id == bindparam("edition_id"))
                 .order_by(InPersonSession.starts_at, InPersonSession.id))
     # The package's settings ride on every row of the units (a small value, read once by the
-    # database) rather than cost a round trip of their own.
-    settings = (select(CoursePackage.completion)
+    # database) rather than cost a round trip of their own; as text, so that only the first
+    # row's copy is decoded.
+    settings = (select(cast(CoursePackage.completion, Text))
                 .join(Programme, Programme.package_id == CoursePackage.id)
                 .where(Programme.id == bindparam("programme_id")).scalar_subquery())
     units = (select(Unit.id, Unit.slug, Unit.position, Unit.days, Unit.hours_per_day,
@@ -156,6 +158,6 @@ def edition_plan(edition: Edition) -> EditionPlan:
         optional = last_day is not None and published_at > last_day
         topics[unit_id].append(TopicRef(topic_id, topic_slug, topic_en, topic_ar,
                                         quiz_id is not None, optional))
-    settings = rows[0][-1] if rows else None
+    settings = json.loads(rows[0][-1]) if rows and rows[0][-1] else None
     return EditionPlan(edition, Rules.from_settings(settings), list(units.values()),
                        dict(topics), dict(sessions))

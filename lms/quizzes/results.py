@@ -10,6 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.sql import Executable
 
+from lms.courses.models import Unit, UnitTopic
 from lms.database import plain_connection
 from lms.extensions import db
 from lms.quizzes.models import IN_PROGRESS, PENDING, Quiz, QuizAttempt
@@ -26,25 +27,29 @@ class QuizResult(NamedTuple):
 
 @cache
 def _results_statement() -> Executable:
-    # Built once, with parameters (the lists expand when run): every participant's home page
-    # and every board runs it, and building it cost about as much as running it.
+    # Built once, with parameters: every participant's home page and every board runs it, and
+    # building it cost about as much as running it. The topics are named by their programme,
+    # not listed: a list of ids is spelled out into the statement on every run.
+    programme_topics = (select(UnitTopic.topic_id).join(Unit, Unit.id == UnitTopic.unit_id)
+                        .where(Unit.programme_id == bindparam("programme_id")))
     return (select(QuizAttempt.user_id, Quiz.topic_id,
                    func.max(func.cast(QuizAttempt.passed, db.Integer)),
                    func.max(QuizAttempt.percent), func.count(QuizAttempt.id))
             .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
             .where(QuizAttempt.user_id.in_(bindparam("user_ids", expanding=True)),
-                   Quiz.topic_id.in_(bindparam("topic_ids", expanding=True)),
+                   Quiz.topic_id.in_(programme_topics),
                    QuizAttempt.submitted_at.is_not(None))
             .group_by(QuizAttempt.user_id, Quiz.topic_id))
 
 
 def quiz_results(user_ids: Collection[int],
-                 topic_ids: Collection[int]) -> dict[tuple[int, int], QuizResult]:
-    """Each (user, topic) pair's quiz result, for those with a submitted attempt (one query)."""
-    if not user_ids or not topic_ids:
+                 programme_id: int) -> dict[tuple[int, int], QuizResult]:
+    """Each (user, topic) pair's quiz result, for the topics of the programme's units that the
+    users have submitted an attempt of (one query)."""
+    if not user_ids:
         return {}
     rows = plain_connection().execute(
-        _results_statement(), {"user_ids": list(user_ids), "topic_ids": list(topic_ids)}).all()
+        _results_statement(), {"user_ids": list(user_ids), "programme_id": programme_id}).all()
     return {(user_id, topic_id): QuizResult(bool(passed), best, count)
             for user_id, topic_id, passed, best, count in rows}
 
