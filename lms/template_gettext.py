@@ -20,9 +20,10 @@ from flask import Flask, g
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 _CACHE_KEY = "_template_catalogue"
+_NUMBERS = (int, float)
 
 
 def catalogue() -> Any:
@@ -49,7 +50,11 @@ def _finish(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> str:
         # What formatting would return, without its cost.
         return Markup(text) if eval_ctx.autoescape else text  # noqa: S704
     if eval_ctx.autoescape:
-        return Markup(text) % variables  # noqa: S704
+        # What ``Markup(text) % variables`` gives, for the conversions labels use (``%s``,
+        # ``%d``, ``%f``), at a fraction of its cost: numbers go in as they are, everything
+        # else escaped.
+        return Markup(text % {key: value if isinstance(value, _NUMBERS) else escape(value)  # noqa: S704
+                              for key, value in variables.items()})
     return text % variables
 
 

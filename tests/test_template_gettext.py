@@ -38,6 +38,17 @@ def test_names_in_labels_are_escaped_and_the_label_is_not(app: Flask) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def test_markup_goes_in_as_it_is_and_numbers_as_numbers(app: Flask) -> None:
+    """Values already made safe (a name in its own direction) are not escaped twice; numbers
+    take their conversions, and anything else is escaped as text."""
+    page = _page(app, "{{ _('Welcome, %(name)s', name=name|bdi) }} "
+                      "{{ _('%(score).1f of %(total)d (%(ok)s) %(note)s', score=2.5, total=3, "
+                      "ok=true, note=none) }}")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        html = page.render(name="<b>Aya</b>")
+    assert html == "Welcome, <bdi>&lt;b&gt;Aya&lt;/b&gt;</bdi> 2.5 of 3 (True) None"
+
+
 def test_percent_signs_and_plurals_read_as_jinja_formats_them(app: Flask) -> None:
     page = _page(app, "{{ _('100%% sure') }} {{ _('Passed (best %(score)d%%)', score=90) }} "
                       "{{ ngettext('%(num)d item', '%(num)d items', 3) }}")
