@@ -19,13 +19,14 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    if (current_user and current_user.is_authenticated
-            and current_user.preferred_language in languages):
+    # The user behind the proxy, once: every page asks, and each look through the proxy costs.
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if user is not None and user.is_authenticated and user.preferred_language in languages:
         # Kept in the cookie as well, so a page that cannot reach the database (the 503 page)
         # still speaks the user's language.
-        if session.get("language") != current_user.preferred_language:
-            session["language"] = current_user.preferred_language
-        return str(current_user.preferred_language)
+        if session.get("language") != user.preferred_language:
+            session["language"] = user.preferred_language
+        return str(user.preferred_language)
     chosen = session.get("language")
     if chosen in languages:
         return str(chosen)
