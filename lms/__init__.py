@@ -25,7 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401  (every model registered before the first query)
-    from lms.database import enable_sqlite_pragmas
+    from lms.database import enable_sqlite_pragmas, keep_prepared_statements
     from lms.extensions import babel, csrf, db, login_manager, migrate
     from lms.i18n import select_locale
     from lms.ratelimit import limiter
@@ -33,6 +33,7 @@ def _register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         enable_sqlite_pragmas(db.engine)
+        keep_prepared_statements(db.engine)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

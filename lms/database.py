@@ -1,9 +1,11 @@
-"""Engine settings: a checked connection pool for PostgreSQL, and for SQLite foreign keys on,
-WAL, and a busy timeout; row locks for writers that must take turns."""
+"""Engine settings: a checked connection pool for PostgreSQL whose connections keep their
+prepared statements, and for SQLite foreign keys on, WAL, and a busy timeout; row locks for
+writers that must take turns."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import event, select
@@ -46,6 +48,38 @@ def enable_sqlite_pragmas(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def keep_prepared_statements(engine: Engine) -> None:
+    """Let PostgreSQL connections keep their prepared statements when a transaction rolls back.
+
+    psycopg prepares a statement once it has run it five times on a connection, and then the
+    server plans it once instead of on every run: for the statements of the pages people open
+    most, planning takes longer than running. But psycopg forgets every prepared statement
+    whenever it rolls back, in case the transaction had changed the tables they read, and every
+    request that only reads ends with a rollback; so nothing was ever prepared. The platform
+    changes tables only through migrations, which run in their own process and are followed by
+    new workers, so here the rollback is sent by hand and psycopg, finding the transaction
+    already ended, keeps its statements. If that fails (a broken connection), psycopg's own
+    rollback runs as usual and reports the error.
+    """
+    if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return
+    from psycopg import pq
+
+    open_states = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
+
+    @event.listens_for(engine, "rollback")
+    def _roll_back_keeping_statements(connection: Connection) -> None:
+        if connection.invalidated:
+            return
+        driver = connection.connection.dbapi_connection
+        pgconn = getattr(driver, "pgconn", None)
+        if driver is None or pgconn is None or pgconn.transaction_status not in open_states:
+            return
+        # A failure here is left to psycopg's own rollback, which runs next and reports it.
+        with driver.lock, suppress(Exception):
+            pgconn.exec_(b"ROLLBACK")
 
 
 def lock_row(model: Any, row_id: int) -> None:
