@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, case, func, select
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import Executable, Select, Subquery
 
 from lms.courses.models import Unit, UnitTopic
 from lms.database import plain_connection
@@ -67,28 +67,31 @@ class TopicQuizStatus:
     pending: bool  # a submitted attempt waits for an essay's grade
 
 
-@cache
-def _topic_quiz_statement() -> Executable:
-    # Built once, with parameters: every lesson page runs it, and building it cost more than
-    # running it.
+def topic_quiz_status_subquery(topic_ids: Select[Any]) -> Subquery:
+    """The live quizzes of the topics ``topic_ids`` selects, each with the results of the user
+    named by the ``user_id`` parameter: one row per quiz, by ``topic_id``.
+
+    The lesson page joins it to the statement that reads the topic, rather than spend a
+    statement of its own on it; ``topic_quiz_status`` reads the row back.
+    """
     attempt = QuizAttempt
-    return (select(Quiz.id, Quiz.pass_mark,
-                   func.max(case((attempt.passed.is_(True), 1), else_=0)),
-                   func.max(attempt.percent), func.count(attempt.submitted_at),
-                   func.max(case((attempt.status == IN_PROGRESS, 1), else_=0)),
-                   func.max(case((attempt.status == PENDING, 1), else_=0)))
+    return (select(Quiz.topic_id, Quiz.id.label("quiz_id"), Quiz.pass_mark.label("pass_mark"),
+                   func.max(case((attempt.passed.is_(True), 1), else_=0)).label("passed"),
+                   func.max(attempt.percent).label("best_percent"),
+                   func.count(attempt.submitted_at).label("submitted"),
+                   func.max(case((attempt.status == IN_PROGRESS, 1), else_=0))
+                   .label("in_progress"),
+                   func.max(case((attempt.status == PENDING, 1), else_=0)).label("pending"))
             .outerjoin(attempt, and_(attempt.quiz_id == Quiz.id,
                                      attempt.user_id == bindparam("user_id")))
-            .where(Quiz.topic_id == bindparam("topic_id"), Quiz.is_retired.is_(False))
-            .group_by(Quiz.id, Quiz.pass_mark))
+            .where(Quiz.topic_id.in_(topic_ids), Quiz.is_retired.is_(False))
+            .group_by(Quiz.topic_id, Quiz.id, Quiz.pass_mark)
+            .subquery("quiz_status"))
 
 
-def topic_quiz_status(user_id: int, topic_id: int) -> TopicQuizStatus | None:
-    """The topic's live quiz with the user's results, or None without a quiz (one query)."""
-    row = plain_connection().execute(_topic_quiz_statement(),
-                                     {"user_id": user_id, "topic_id": topic_id}).first()
-    if row is None:
+def topic_quiz_status(row: Any) -> TopicQuizStatus | None:
+    """The quiz status in a row joined to ``topic_quiz_status_subquery``; None without a quiz."""
+    if row.quiz_id is None:
         return None
-    quiz_id, pass_mark, passed, best, submitted, in_progress, pending = row
-    return TopicQuizStatus(quiz_id, pass_mark, bool(passed), best, submitted or 0,
-                           bool(in_progress), bool(pending))
+    return TopicQuizStatus(row.quiz_id, row.pass_mark, bool(row.passed), row.best_percent,
+                           row.submitted or 0, bool(row.in_progress), bool(row.pending))
