@@ -3,6 +3,7 @@ anything, and the token never travels in an address."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -101,3 +102,22 @@ def test_asvs_4_2_2_get_changes_nothing_and_token_only_in_post_forms(
                 assert "csrf_token" not in names, (endpoint, names)
     assert forms_seen > 0
     assert _row_counts() == before
+
+
+def _page_token(client) -> str:  # type: ignore[no-untyped-def]
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/glossary").text)
+    assert match is not None
+    return match.group(1)
+
+
+def test_asvs_4_2_2_a_pages_token_works_for_its_own_login_only(app: Flask) -> None:
+    """Pages sign the login's token once and give the same signed token on every page; it is
+    accepted from that login and refused from another one."""
+    first, second = _logged_in(app, Role.PARTICIPANT), _logged_in(app, Role.PARTICIPANT)
+    app.config["WTF_CSRF_ENABLED"] = True
+    token = _page_token(first)
+    assert _page_token(first) == token
+    assert _page_token(second) != token
+    switch = {"language": "ar", "next": "/glossary"}
+    assert second.post("/language", data={**switch, "csrf_token": token}).status_code == 400
+    assert first.post("/language", data={**switch, "csrf_token": token}).status_code == 302
