@@ -100,14 +100,6 @@ class EditionPlan:
     topics: dict[int, list[TopicRef]]  # unit id → topics in teaching order
     sessions: dict[int, list[SessionRef]]  # unit id → sessions by day
 
-    @property
-    def topic_ids(self) -> set[int]:
-        return {topic.id for topics in self.topics.values() for topic in topics}
-
-    @property
-    def session_ids(self) -> list[int]:
-        return [s.id for sessions in self.sessions.values() for s in sessions]
-
 
 @cache
 def _plan_statements() -> tuple[Executable, Executable]:
