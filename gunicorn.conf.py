@@ -3,8 +3,10 @@
 Each value can be overridden from the environment, so one file serves every host.
 """
 
+import gc
 import multiprocessing
 import os
+from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: page rendering is short and the database does the waiting.
@@ -13,9 +15,14 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so a slow leak never takes a host down.
+# Recycle workers now and then so a slow leak never takes a host down. The jitter spreads
+# the replacements of workers that started together.
 max_requests = 2000
-max_requests_jitter = 200
+max_requests_jitter = 500
+# Load the platform once, in the master: workers are forks of it and a replacement starts
+# serving at once (see lms/workers.py). So HUP does not load new code: a release needs a
+# restart (docs/deploy/lms.service).
+preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # Path without the query string: password links carry their token there.
@@ -23,12 +30,26 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-def post_worker_init(worker: object) -> None:
+def when_ready(server: Any) -> None:
+    """Compile the templates in the master, before the first fork, so every worker shares them."""
+    if server.cfg.preload_app:
+        from lms.workers import compile_templates
+
+        compile_templates(server.app.wsgi())
+        gc.freeze()
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    if server.cfg.preload_app:
+        from lms.workers import forget_inherited_connections
+
+        forget_inherited_connections(server.app.wsgi())
+
+
+def post_worker_init(worker: Any) -> None:
     """Leave the objects of the loaded application out of the garbage collector's full passes.
 
     They live as long as the worker; scanning them again on every full collection cost a
     page listing hundreds of participants a few percent of its time.
     """
-    import gc
-
     gc.freeze()

@@ -10,24 +10,15 @@ database.
 from __future__ import annotations
 
 import glob
-import http.cookiejar
 import os
-import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -44,12 +35,11 @@ from tests import factories
 from tests.conftest import FIXTURE_PACKAGE, make_app
 from tests.progress.helpers import participant, scheduled_edition, sessions_of, unit
 from tests.quizzes.conftest import quiz_of
+from tests.served import Answer, Browser, free_port, gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "database-failure-test-secret-key-0123456789"
 REQUESTS_PER_CLIENT = 110  # outlasts the run; below the quiz save limit of 120 a minute
 PAUSE_SECONDS = 0.1
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 pytestmark = pytest.mark.postgres
 
@@ -79,12 +69,6 @@ def _run_as() -> list[str] | None:
     return [runuser, "-u", "postgres", "--"] if runuser else None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Cluster:
     """A PostgreSQL cluster in a folder of its own, on a free port, for this test only."""
 
@@ -95,7 +79,7 @@ class Cluster:
         if prefix:
             shutil.chown(self.root, "postgres", "postgres")
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _tool(self, *args: str, timeout: int = 120) -> None:
@@ -181,86 +165,14 @@ def _set_the_scene(cluster: Cluster, tmp_path: Path) -> Scene:
     return scene
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: str
-
-
-class Browser:
-    """One person's browser: its own cookies and CSRF token, redirects not followed."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects())
-        self.csrf = ""
-
-    def request(self, path: str, form: dict[str, str] | None = None) -> Answer:
-        data = None
-        if form is not None:
-            data = urllib.parse.urlencode({**form, "csrf_token": self.csrf}).encode()
-        request = urllib.request.Request(self.base + path, data=data)  # noqa: S310  (loopback)
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                return Answer(response.status, dict(response.headers),
-                              response.read().decode())
-        except urllib.error.HTTPError as error:
-            return Answer(error.code, dict(error.headers), error.read().decode())
-
-    def read_token(self, path: str) -> None:
-        page = self.request(path)
-        assert page.status == 200, (path, page.status)
-        match = CSRF.search(page.body)
-        assert match, f"no CSRF token on {path}"
-        self.csrf = match.group(1)
-
-    def log_in(self, email: str, then: str) -> None:
-        self.read_token("/login")
-        answer = self.request("/login", {"email": email, "password": factories.PASSWORD})
-        assert answer.status == 302, answer.body[:300]
-        self.read_token(then)  # logging in starts a new session, with a new token
-
-
 @pytest.fixture
 def server(cluster: Cluster, tmp_path: Path) -> Iterator[tuple[str, Cluster, Path]]:
     """The platform under gunicorn with two workers, on a free port."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": cluster.url, "SECRET_KEY": SECRET,
+    env = {"DATABASE_URL": cluster.url, "SECRET_KEY": SECRET,
            "STORAGE_DIR": str(tmp_path / "storage"), "ENV_NAME": "development",
-           "RATELIMIT_STORAGE_URI": "memory://", "WEB_CONCURRENCY": "2",
-           "GUNICORN_BIND": f"127.0.0.1:{port}",
-           "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log")}
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                with urllib.request.urlopen(base + "/health", timeout=20):  # noqa: S310
-                    break
-            except OSError:  # not listening yet, or a worker still starting
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.3)
-        yield base, cluster, log
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+           "RATELIMIT_STORAGE_URI": "memory://", "WEB_CONCURRENCY": "2"}
+    with gunicorn(env, tmp_path) as served:
+        yield served.base, cluster, served.log
 
 
 def _server_errors(log: Path) -> str:
