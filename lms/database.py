@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from lms.extensions import db
@@ -48,6 +48,21 @@ def enable_sqlite_pragmas(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def refresh_planner_statistics(engine: Engine) -> None:
+    """Have PostgreSQL count the rows of every table now, after many arrived at once.
+
+    Without fresh statistics the server plans the pages' queries for the tables as they were
+    (empty, after a restore) until its autovacuum catches up; and as connections keep their
+    prepared statements, a plan made for empty tables can stay in use. Nothing to do on SQLite,
+    which plans every statement as it runs.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
 
 
 def keep_prepared_statements(engine: Engine) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Engine
 
 from lms.backup.archive import BackupError
+from lms.database import refresh_planner_statistics
 
 SQLITE_DUMP = "database.sqlite3"
 POSTGRES_DUMP = "database.pgdump"
@@ -102,6 +103,8 @@ def restore_database(engine: Engine, info: DatabaseInfo, dump: Path) -> None:
     _run([tool, "--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction",
           "--exit-on-error", "--no-password", f"--dbname={engine.url.database}", str(dump)],
          libpq_environment(engine.url), "pg_restore")
+    # pg_restore brings back the rows but not the statistics the server plans queries with.
+    refresh_planner_statistics(engine)
 
 
 def _dump_tables(tool: str, dump: Path) -> set[str]:

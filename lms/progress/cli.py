@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from lms.courses.models import Programme
+from lms.database import refresh_planner_statistics
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.progress.reminders import send_reminders
@@ -35,11 +36,7 @@ def synthetic_edition_command(participants: int, programme_slug: str, seed: int)
         raise click.ClickException(f"no programme '{programme_slug}': load a course package")
     edition = create_synthetic_edition(programme, participants, utcnow(), seed)
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        # The rows arrive all at once; without fresh statistics the server plans the pages'
-        # queries for the empty tables of a moment ago until its autovacuum catches up.
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+    refresh_planner_statistics(db.engine)
     click.echo(f"Created edition {edition.id} ({edition.name}).")
 
 
