@@ -23,6 +23,9 @@ max_requests_jitter = 500
 # serving at once (see lms/workers.py). So HUP does not load new code: a release needs a
 # restart (docs/deploy/lms.service).
 preload_app = True
+# No runtime control socket (gunicorn 25.1 and later): systemd and signals manage the service,
+# and the socket's default path is shared by every gunicorn of the same user on the host.
+control_socket_disable = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # Path without the query string: password links carry their token there.
