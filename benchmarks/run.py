@@ -191,7 +191,12 @@ def measure(args: argparse.Namespace, env: dict[str, str], folder: Path,
     for name, (kind, target, most) in pages.items():
         page, ceiling = summarise(runs[name]), summarise(reference_runs[name])
         page.update(reference=ceiling, reference_page=kind, target_ratio=target,
-                    most_statements=most, ratio=page["rps"] / ceiling["rps"])
+                    most_statements=most, ratio=page["rps"] / ceiling["rps"],
+                    # Each round's pair on its own: a round that differs from the others
+                    # points to something outside the pages (a worker being replaced).
+                    rounds=[{"rps": run["rps"], "reference_rps": ref["rps"],
+                             "ratio": run["rps"] / ref["rps"]}
+                            for run, ref in zip(runs[name], reference_runs[name], strict=True)])
         results[name] = page
     return results
 
@@ -238,8 +243,17 @@ def print_table(report: dict[str, Any]) -> None:
         print(" | ".join((name, f"{page['rps']:.0f}", f"{page['p50_ms']:.1f}",
                           f"{page['p99_ms']:.1f}", page["reference_page"], f"{ref['rps']:.0f}",
                           f"{ref['p50_ms']:.1f}", f"{ref['p99_ms']:.1f}",
-                          f"{page['ratio']:.2f}", target, sql,
+                          _ratio_text(page), target, sql,
                           verdict(name, page, statements))))
+
+
+def _ratio_text(page: dict[str, Any]) -> str:
+    """The ratio over all rounds, then each round's when there were several."""
+    rounds = page.get("rounds") or []
+    if len(rounds) < 2:
+        return f"{page['ratio']:.2f}"
+    each = ", ".join(f"{r['ratio']:.2f}" for r in rounds)
+    return f"{page['ratio']:.2f} ({each})"
 
 
 if __name__ == "__main__":
