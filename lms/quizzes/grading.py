@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from lms.audit.services import record
 from lms.auth.models import User
@@ -143,19 +143,45 @@ class WaitingAnswer:
     participant: User
 
 
-def grading_queue(module_ids: set[int] | None, limit: int = 200) -> list[WaitingAnswer]:
-    """Essays waiting for a grade in the given modules (all for None), oldest first.
+GRADING_PAGE_SIZE = 50
 
-    One query, however long the queue.
+
+@dataclass
+class GradingQueue:
+    """One page of the essays waiting for a grade, and how many wait in all."""
+
+    waiting: list[WaitingAnswer]
+    total: int
+    page: int
+    pages: int
+
+
+def grading_queue(module_ids: set[int] | None, page: int = 1,
+                  per_page: int = GRADING_PAGE_SIZE) -> GradingQueue:
+    """Essays waiting for a grade in the given modules (all for None), oldest first, a page
+    at a time; a page past the end shows the last one.
+
+    Two queries (the count and the page), however long the queue.
     """
+    waiting = (AttemptAnswer.marks.is_(None), QuizAttempt.submitted_at.is_not(None))
+    scope = () if module_ids is None else (Topic.module_id.in_(module_ids),)
+    total = db.session.scalar(
+        select(func.count(AttemptAnswer.id))
+        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .join(Topic, Topic.id == Quiz.topic_id)
+        .where(*waiting, *scope)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
     query = (
         select(AttemptAnswer, QuizAttempt, Topic, User)
         .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
         .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
         .join(Topic, Topic.id == Quiz.topic_id)
         .join(User, User.id == QuizAttempt.user_id)
-        .where(AttemptAnswer.marks.is_(None), QuizAttempt.submitted_at.is_not(None))
-        .order_by(QuizAttempt.submitted_at, AttemptAnswer.position).limit(limit))
-    if module_ids is not None:
-        query = query.where(Topic.module_id.in_(module_ids))
-    return [WaitingAnswer(*row) for row in db.session.execute(query)]
+        .where(*waiting, *scope)
+        # The answer's id breaks ties, so that pages neither repeat nor skip an essay.
+        .order_by(QuizAttempt.submitted_at, AttemptAnswer.position, AttemptAnswer.id)
+        .limit(per_page).offset((page - 1) * per_page))
+    rows = [WaitingAnswer(*row) for row in db.session.execute(query)] if total else []
+    return GradingQueue(rows, total, page, pages)

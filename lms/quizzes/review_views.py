@@ -79,9 +79,12 @@ def statistics(quiz_id: int) -> str:
 @bp.get("/grading")
 @role_required(*STAFF)
 def grading_queue_page() -> str:
-    """Essays waiting for a grade in the modules the user teaches (every module for admins)."""
-    return render_template("quizzes/manage/grading_queue.html",
-                           waiting=grading_queue(editable_module_ids(current_user)))
+    """Essays waiting for a grade in the modules the user teaches (every module for admins),
+    oldest first, fifty to a page."""
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    queue = grading_queue(editable_module_ids(current_user), page)
+    return render_template("quizzes/manage/grading_queue.html", queue=queue,
+                           waiting=queue.waiting, page=queue.page, pages=queue.pages)
 
 
 @bp.route("/grading/<int:answer_id>", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import random
+import re
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from lms.auth.models import Role
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.quizzes import attempts as service
+from lms.quizzes.grading import GRADING_PAGE_SIZE
 from lms.quizzes.models import SOURCE_BROWSER, AttemptAnswer, Quiz, QuizAttempt
 from lms.quizzes.question_types import QUESTION_TYPES
 from lms.quizzes.snapshot import live_questions
@@ -311,6 +313,38 @@ def test_grading_an_essay(app: Flask, client: FlaskClient, auth: Auth) -> None:
     Auth(mine).login(participant)
     result = mine.get(f"/attempts/{attempt.id}/result").text
     assert "A clear case, well argued." in result and "Passed" in result
+
+
+def test_grading_queue_pages_through_every_waiting_essay(app: Flask, client: FlaskClient,
+                                                         auth: Auth) -> None:
+    """Past a page of essays the queue says how many wait and pages through them oldest
+    first, each essay once; odd page numbers show a real page; other modules' instructors
+    see none of them."""
+    quiz = quiz_of("first")
+    for _ in range(GRADING_PAGE_SIZE + 1):
+        _submitted(quiz, 8)
+    db.session.commit()
+    oldest_first = list(db.session.scalars(
+        select(AttemptAnswer.id).join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+        .where(AttemptAnswer.marks.is_(None)).order_by(QuizAttempt.submitted_at)))
+    assert len(oldest_first) == GRADING_PAGE_SIZE + 1
+    auth.login(module_instructor())
+
+    def essays(page: str) -> list[int]:
+        return [int(i) for i in re.findall(r'href="/author/quizzes/grading/(\d+)"', page)]
+
+    first = client.get("/author/quizzes/grading").text
+    assert f"{GRADING_PAGE_SIZE + 1} essays are waiting for a grade." in first
+    assert "Page 1 of 2" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    second = client.get("/author/quizzes/grading?page=2").text
+    assert "Page 2 of 2" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert essays(first) + essays(second) == oldest_first
+    assert essays(client.get("/author/quizzes/grading?page=9").text) == essays(second)
+    assert essays(client.get("/author/quizzes/grading?page=abc").text) == essays(first)
+    assert essays(client.get("/author/quizzes/grading?page=-3").text) == essays(first)
+    other = app.test_client()
+    Auth(other).login(module_instructor("beta"))
+    assert "No essay is waiting" in other.get("/author/quizzes/grading?page=2").text
 
 
 def test_list_pages_do_not_grow_with_the_cohort(client: FlaskClient, auth: Auth,
