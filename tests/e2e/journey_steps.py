@@ -40,17 +40,26 @@ def arabic(msgid: str, **values: Any) -> str:
     return text % values if values else text
 
 
-def login(page: Any, server: Server, email: str, password: str, language: str = "en") -> None:
-    """Log in, acknowledge the privacy notice if asked, and read in ``language``."""
+def login(page: Any, server: Server, email: str, password: str, language: str = "en",
+          check_notice: bool = False) -> None:
+    """Log in, acknowledge the privacy notice if asked (with ``check_notice``, checking the
+    page that asks with axe first), and read in ``language``."""
     page.goto(f"{server.url}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     if page.get_by_role("button", name="I have read the privacy notice").count():
+        if check_notice:
+            check_accessibility(page)
         page.get_by_role("button", name="I have read the privacy notice").click()
     if page.locator("html").get_attribute("lang") != language:
         # The account may have been left in the other language by an earlier journey.
         page.get_by_role("button", name={"en": "English", "ar": "العربية"}[language]).click()
+
+
+def login_as(page: Any, server: Server, handle: str, check_notice: bool = False) -> None:
+    """Log in as one of the demo accounts (``admin``, ``instructor``, ``participant1``...)."""
+    login(page, server, *server.accounts[handle], check_notice=check_notice)
 
 
 def enrol_new_participant(server: Server, new_page: Callable[..., Any], email: str,

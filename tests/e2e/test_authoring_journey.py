@@ -11,20 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import ROOT, Server, check_accessibility
+from tests.e2e.journey_steps import login_as
 
 PIXEL = ROOT / "tests/fixtures/package/media/pixel.png"
 COURSE = ROOT / "course_content/migration-governance"
-
-
-def login(page: Any, server: Server, handle: str) -> None:
-    email, password = server.accounts[handle]
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    if page.get_by_role("button", name="I have read the privacy notice").count():
-        check_accessibility(page)
-        page.get_by_role("button", name="I have read the privacy notice").click()
 
 
 def course_zip(folder: Path, broken: bool) -> Path:
@@ -47,7 +37,7 @@ def test_instructor_writes_publishes_edits_and_restores(server: Server, new_page
     """An instructor uploads an image, writes a lesson with it, previews English and Arabic,
     publishes, edits and restores; the participant sees each published state."""
     teacher = new_page()
-    login(teacher, server, "instructor")
+    login_as(teacher, server, "instructor", check_notice=True)
     teacher.get_by_role("link", name="Authoring").click()
     check_accessibility(teacher)
     teacher.get_by_role("link", name=re.compile("^Introduction to Migration")).click()
@@ -77,7 +67,7 @@ def test_instructor_writes_publishes_edits_and_restores(server: Server, new_page
     topic_url = teacher.url
 
     reader = new_page(390, 844)
-    login(reader, server, "participant1")
+    login_as(reader, server, "participant1", check_notice=True)
     assert reader.request.get(f"{server.url}/topics/field-visit").status == 404
 
     teacher.goto(topic_url.replace("/en/edit", "/ar/edit"))
@@ -121,7 +111,7 @@ def test_admin_uploads_a_package_fixes_it_and_loads_it(server: Server, new_page:
                                                        tmp_path: Path) -> None:
     """The report names the file and line of the error; the fixed zip loads."""
     admin = new_page()
-    login(admin, server, "admin")
+    login_as(admin, server, "admin", check_notice=True)
     admin.get_by_role("link", name="Packages").click()
     check_accessibility(admin)
     admin.get_by_label("Course package (.zip)").set_input_files(str(course_zip(tmp_path, True)))
@@ -143,7 +133,7 @@ def test_participant_downloads_data_and_finds_colleagues(server: Server, new_pag
     """The data download holds the participant's own account; two listed participants find
     each other in the directory and the unlisted one is absent."""
     page = new_page(390, 844)
-    login(page, server, "participant1")
+    login_as(page, server, "participant1", check_notice=True)
     page.get_by_role("link", name="My account").click()
     check_accessibility(page)
     page.get_by_role("link", name="My data").click()
@@ -160,7 +150,7 @@ def test_participant_downloads_data_and_finds_colleagues(server: Server, new_pag
     assert "Salma Farouk" in listing and "Omar Khaled" in listing
     assert "Nour Ibrahim" not in listing
     other = new_page()
-    login(other, server, "participant2")
+    login_as(other, server, "participant2", check_notice=True)
     other.get_by_role("link", name="Directory").click()
     assert "Salma Farouk" in other.locator("main").inner_text()
 
@@ -169,7 +159,7 @@ def test_account_pages_are_accessible(server: Server, new_page: Any) -> None:
     """Profile, email, privacy notice, directory listing and the admin's account pages pass
     the accessibility check, in English and in Arabic."""
     page = new_page(390, 844)
-    login(page, server, "participant3")
+    login_as(page, server, "participant3", check_notice=True)
     for path in ("/account/profile", "/account/email", "/privacy", "/directory/me"):
         page.goto(f"{server.url}{path}")
         check_accessibility(page)
@@ -181,7 +171,7 @@ def test_account_pages_are_accessible(server: Server, new_page: Any) -> None:
         page.goto(f"{server.url}{path}")
         check_accessibility(page)
     admin = new_page()
-    login(admin, server, "admin")
+    login_as(admin, server, "admin", check_notice=True)
     admin.get_by_role("link", name="People").click()
     admin.get_by_role("link", name="Nour Ibrahim").click()
     check_accessibility(admin)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import Server, check_accessibility
+from tests.e2e.journey_steps import login_as
 
 MOODLE_EXPORT = (
     "\ufeff// question: 0  name: Switch category to $course$/top/Default for Module 1\r\n"
@@ -21,25 +22,12 @@ MOODLE_EXPORT = (
     "::Reflection::[html]<p>Describe a case from your work.</p>{}\r\n\r\n")
 
 
-def login(page: Any, server: Server, handle: str) -> None:
-    email, password = server.accounts[handle]
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    if page.get_by_role("button", name="I have read the privacy notice").count():
-        page.get_by_role("button", name="I have read the privacy notice").click()
-    if page.locator("html").get_attribute("lang") != "en":
-        # Another journey may have left this account reading in Arabic.
-        page.get_by_role("button", name="English").click()
-
-
 def test_participant_takes_a_quiz_on_a_phone_and_resumes_it(server: Server, new_page: Any,
                                                             browser: Any) -> None:
     """Start from the lesson, answer with the keyboard, close the browser, resume, submit,
     read the review."""
     phone = new_page(390, 844)
-    login(phone, server, "participant3")
+    login_as(phone, server, "participant3")
     phone.goto(f"{server.url}/topics/who-is-a-migrant")
     assert phone.get_by_role("heading", name="Check your understanding").is_visible()
     assert "Quiz not passed yet" in phone.content()
@@ -55,7 +43,7 @@ def test_participant_takes_a_quiz_on_a_phone_and_resumes_it(server: Server, new_
     phone.context.close()
 
     again = new_page(390, 844)
-    login(again, server, "participant3")
+    login_as(again, server, "participant3")
     again.goto(f"{server.url}/topics/who-is-a-migrant/quiz")
     again.get_by_role("button", name="Continue your attempt").click()
     assert "?page=2" in again.url
@@ -78,7 +66,7 @@ def test_instructor_imports_a_moodle_export_previews_and_grades(server: Server, 
     export = tmp_path / "moodle-questions.txt"
     export.write_bytes(MOODLE_EXPORT.encode("utf-8"))
     teacher = new_page()
-    login(teacher, server, "instructor")
+    login_as(teacher, server, "instructor")
     teacher.get_by_role("link", name="Quizzes").click()
     check_accessibility(teacher)
     teacher.goto(f"{server.url}/author/quizzes/topics/migration-in-numbers/import")
@@ -106,7 +94,7 @@ def test_instructor_imports_a_moodle_export_previews_and_grades(server: Server, 
     assert "The question has been saved." in teacher.content()
 
     learner = new_page(390, 844)
-    login(learner, server, "participant2")
+    login_as(learner, server, "participant2")
     learner.goto(f"{server.url}/topics/migration-in-numbers/quiz")
     learner.get_by_role("button", name=re.compile("^Start")).click()
     learner.get_by_label("UNHCR").check()
