@@ -15,7 +15,13 @@ from sqlalchemy.sql import Executable
 from lms.courses.models import Programme
 from lms.database import plain_connection
 from lms.extensions import db
-from lms.progress.models import Edition, Enrolment, EnrolmentStatus, LessonCompletion
+from lms.progress.models import (
+    DEFAULT_TIMEZONE,
+    Edition,
+    Enrolment,
+    EnrolmentStatus,
+    LessonCompletion,
+)
 
 
 # The two statements below run on most pages a participant opens, so each is built once
@@ -40,6 +46,16 @@ def active_enrolments(user_id: int) -> list[tuple[Enrolment, Edition, Programme]
     """The user's active enrolments with their editions and programmes, newest first."""
     rows = db.session.execute(_active_enrolments_statement(), {"user_id": user_id})
     return [(row[0], row[1], row[2]) for row in rows]
+
+
+def own_timezone(user_id: int) -> str:
+    """The zone a participant's own times are written in: their newest active edition's, or
+    the programme's usual one (Cairo's) without an active enrolment."""
+    zone = db.session.scalar(
+        select(Edition.timezone).join(Enrolment, Enrolment.edition_id == Edition.id)
+        .where(Enrolment.user_id == user_id, Enrolment.status == EnrolmentStatus.ACTIVE)
+        .order_by(Edition.starts_on.desc()).limit(1))
+    return zone or DEFAULT_TIMEZONE
 
 
 def is_lesson_complete(user_id: int, topic_id: int) -> bool:

@@ -15,6 +15,7 @@ from lms.auth.models import Role
 from lms.courses.models import Topic
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.progress.services import own_timezone
 from lms.quizzes import attempts as service
 from lms.quizzes.grading import recorded_grade
 from lms.quizzes.models import QuizAttempt
@@ -104,7 +105,12 @@ def _take_page(attempt: QuizAttempt, page: int, responses: dict[str, Any],
     return render_template(
         "quizzes/take.html", attempt=attempt, quiz=attempt.quiz, page=page,
         pages=page_count(attempt.snapshot), questions=questions, responses=responses,
-        problems=problems, now=utcnow())
+        problems=problems, now=utcnow(), zone=_deadline_zone(attempt))
+
+
+def _deadline_zone(attempt: QuizAttempt) -> str | None:
+    """The zone the participant reads the attempt's deadline in, if it has one."""
+    return own_timezone(attempt.user_id) if attempt.deadline_at else None
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -177,7 +183,8 @@ def summary(attempt_id: int) -> str | Response:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     answered, total = service.answered_count(attempt)
     return render_template("quizzes/summary.html", attempt=attempt, quiz=attempt.quiz,
-                           answered=answered, total=total, now=utcnow())
+                           answered=answered, total=total, now=utcnow(),
+                           zone=_deadline_zone(attempt))
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
@@ -219,4 +226,4 @@ def result(attempt_id: int) -> str | Response:
     return render_template(
         "quizzes/result.html", attempt=attempt, quiz=quiz, topic=topic, items=items,
         review=allowed, left=service.attempts_left(quiz, attempts),
-        passed_any=any(a.passed for a in attempts))
+        passed_any=any(a.passed for a in attempts), zone=own_timezone(attempt.user_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -18,6 +19,7 @@ from lms.extensions import db
 from lms.quizzes.models import AttemptAnswer, QuizAttempt
 from lms.quizzes.question_types import QUESTION_TYPES
 from lms.quizzes.snapshot import build_snapshot, live_questions
+from tests import factories
 from tests.conftest import Auth
 from tests.quizzes.conftest import (
     latest_attempt,
@@ -247,6 +249,36 @@ def test_time_limit_on_the_pages(client: FlaskClient, auth: Auth) -> None:
     result = client.get(response.headers["Location"]).text
     assert "The time limit closed this attempt" in result
     assert latest_attempt(user, quiz).score == 0.0
+
+
+def test_deadline_and_submission_time_in_the_participants_zone(client: FlaskClient,
+                                                               auth: Auth) -> None:
+    """A timed attempt's deadline, on its pages, and the submission time on the result are
+    written in the zone of the participant's edition, named beside them, not in UTC."""
+    quiz = quiz_of("second")
+    quiz.time_limit_minutes = 10
+    user = factories.make_user()
+    factories.enrol(user, factories.make_edition(timezone="Asia/Tokyo"))
+    db.session.commit()
+    auth.login(user)
+    url = start(client, "second")
+    attempt = latest_attempt(user, quiz)
+    assert attempt.deadline_at is not None
+
+    def shows(page: str, moment: object) -> bool:
+        local = moment.astimezone(ZoneInfo("Asia/Tokyo"))  # type: ignore[attr-defined]
+        found = re.search(r"(\d{1,2}):(\d{2})\W*[AP]M[^<]*\(Asia/Tokyo", page)
+        return found is not None and (int(found[1]) % 12, int(found[2])) == (
+            local.hour % 12, local.minute)
+
+    for path in (url, f"/attempts/{attempt.id}/summary"):
+        page = client.get(path).text
+        assert "(Asia/Tokyo time)" in page and "UTC" not in page
+        assert shows(page, attempt.deadline_at), page
+    client.post(f"/attempts/{attempt.id}/submit")
+    submitted = latest_attempt(user, quiz).submitted_at
+    result = client.get(f"/attempts/{attempt.id}/result").text
+    assert "UTC" not in result and shows(result, submitted), result
 
 
 def test_submitting_twice_through_the_page(client: FlaskClient, auth: Auth) -> None:
