@@ -161,7 +161,8 @@ def grading_queue(module_ids: set[int] | None, page: int = 1,
     """Essays waiting for a grade in the given modules (all for None), oldest first, a page
     at a time; a page past the end shows the last one.
 
-    Two queries (the count and the page), however long the queue.
+    Two queries at most (the count, then the page if anything waits), however long the
+    queue.
     """
     waiting = (AttemptAnswer.marks.is_(None), QuizAttempt.submitted_at.is_not(None))
     scope = () if module_ids is None else (Topic.module_id.in_(module_ids),)
