@@ -267,13 +267,13 @@ def test_deadline_and_submission_time_in_the_participants_zone(client: FlaskClie
 
     def shows(page: str, moment: object) -> bool:
         local = moment.astimezone(ZoneInfo("Asia/Tokyo"))  # type: ignore[attr-defined]
-        found = re.search(r"(\d{1,2}):(\d{2})\W*[AP]M[^<]*\(Asia/Tokyo", page)
+        found = re.search(r"(\d{1,2}):(\d{2})\W*[AP]M[^<]*\(<bdi>Asia/Tokyo", page)
         return found is not None and (int(found[1]) % 12, int(found[2])) == (
             local.hour % 12, local.minute)
 
     for path in (url, f"/attempts/{attempt.id}/summary"):
         page = client.get(path).text
-        assert "(Asia/Tokyo time)" in page and "UTC" not in page
+        assert "(<bdi>Asia/Tokyo</bdi> time)" in page and "UTC" not in page
         assert shows(page, attempt.deadline_at), page
     client.post(f"/attempts/{attempt.id}/submit")
     submitted = latest_attempt(user, quiz).submitted_at
