@@ -16,6 +16,7 @@ from lms.i18n import current_language
 from lms.progress import board as service
 from lms.progress import charts, exports
 from lms.progress.admin_views import edition_or_404
+from lms.progress.board_cells import cell_labels, row_cells
 from lms.progress.completion import completion_for
 from lms.progress.enrolments import later_editions
 from lms.progress.forms import StatusForm
@@ -44,7 +45,8 @@ def board(edition_id: int) -> str:
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
     result = service.board_page(edition, _filter(), page, utcnow())
     return render_template("progress/board.html", edition=edition, board=result,
-                           args=request.args, page=result.page, pages=result.pages)
+                           args=request.args, page=result.page, pages=result.pages,
+                           row_cells=row_cells, cell_labels=cell_labels())
 
 
 @bp.get("/<int:edition_id>/participants/<int:user_id>")

@@ -6,6 +6,7 @@ import csv
 import io
 from unittest import mock
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -180,3 +181,21 @@ def test_board_is_for_admins_only(app: Flask, client: FlaskClient, auth: Auth,
         for path in ("board", "board.csv", "register.xlsx", "report"):
             assert client.get(f"/admin/editions/{edition.id}/{path}").status_code == 403
         auth.logout()
+
+
+def test_cell_labels_are_escaped_once_for_every_cell(app: Flask,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The board's cells are written outside the template: a label with markup in it (a bad
+    translation) reaches the page as text, in every cell."""
+    from lms.progress import board_cells
+
+    monkeypatch.setattr(board_cells, "_", lambda text: f"<i>{text}</i>")
+    with app.test_request_context("/"):
+        labels = board_cells.cell_labels()
+    assert labels.days == "&lt;i&gt;Days&lt;/i&gt;"
+    state = mock.Mock(is_complete=False, at_risk=False, missing_count=2, days_attended=1,
+                      days_required=3, online_done=4, online_total=6)
+    html = str(board_cells.row_cells([state, state], labels))
+    assert "<i>" not in html
+    assert html.count("<span>&lt;i&gt;Days&lt;/i&gt; 1/3</span>") == 2
+    assert "2 &lt;i&gt;to do&lt;/i&gt;</span>" in html and "&lt;i&gt;Online&lt;/i&gt; 4/6" in html
