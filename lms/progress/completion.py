@@ -228,7 +228,7 @@ def completion_for_edition(edition: Edition, now: datetime,
     if plan.topics:
         for user_id, topic_id in connection.execute(reads.lessons, values).all():
             done[user_id].add(topic_id)
-        results = quiz_results(people, edition.programme_id)
+        results = quiz_results(people, plan.quiz_topics)
     counting = {status: plan.rules.counts(status) for status in (*AttendanceStatus, None)}
     units = [_UnitPlan.build(unit, plan) for unit in plan.units]
     no_marks: dict[int, AttendanceStatus] = {}

@@ -72,8 +72,12 @@ class TopicRef:
     slug: str
     title_en: str
     title_ar: str
-    has_quiz: bool
+    quiz_id: int | None  # the topic's live quiz
     is_optional: bool  # published after the unit's last in-person day of this edition
+
+    @property
+    def has_quiz(self) -> bool:
+        return self.quiz_id is not None
 
     def title(self, language: str) -> str:
         return title_in(language, self.title_en, self.title_ar)
@@ -99,6 +103,12 @@ class EditionPlan:
     units: list[UnitRef]
     topics: dict[int, list[TopicRef]]  # unit id → topics in teaching order
     sessions: dict[int, list[SessionRef]]  # unit id → sessions by day
+
+    @property
+    def quiz_topics(self) -> dict[int, int]:
+        """The live quizzes of the edition's topics: quiz id → topic id."""
+        return {topic.quiz_id: topic.id for topics in self.topics.values() for topic in topics
+                if topic.quiz_id is not None}
 
 
 @cache
@@ -148,8 +158,8 @@ def edition_plan(edition: Edition) -> EditionPlan:
             continue
         last_day = sessions[unit_id][-1].ends_at if sessions.get(unit_id) else None
         optional = last_day is not None and published_at > last_day
-        topics[unit_id].append(TopicRef(topic_id, topic_slug, topic_en, topic_ar,
-                                        quiz_id is not None, optional))
+        topics[unit_id].append(TopicRef(topic_id, topic_slug, topic_en, topic_ar, quiz_id,
+                                        optional))
     settings = json.loads(rows[0][-1]) if rows and rows[0][-1] else None
     return EditionPlan(edition, Rules.from_settings(settings), list(units.values()),
                        dict(topics), dict(sessions))

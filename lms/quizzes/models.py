@@ -123,11 +123,16 @@ class QuizAttempt(db.Model):  # type: ignore[name-defined,misc]
         Index("uq_quiz_attempts_open", "quiz_id", "user_id", unique=True,
               sqlite_where=text("status = 'in_progress'"),
               postgresql_where=text("status = 'in_progress'")),
+        # Everything the completion rule reads of a participant's attempts (quiz_results), so
+        # boards read this index alone, not the attempts with their snapshots. It also serves
+        # every lookup by participant.
+        Index("ix_quiz_attempts_results", "user_id", "quiz_id", "submitted_at", "passed",
+              "percent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # ix_quiz_attempts_results
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
@@ -10,7 +10,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.sql import Executable, Select, Subquery
 
-from lms.courses.models import Unit, UnitTopic
 from lms.database import plain_connection
 from lms.extensions import db
 from lms.quizzes.models import IN_PROGRESS, PENDING, Quiz, QuizAttempt
@@ -28,30 +27,31 @@ class QuizResult(NamedTuple):
 @cache
 def _results_statement() -> Executable:
     # Built once, with parameters: every participant's home page and every board runs it, and
-    # building it cost about as much as running it. The topics are named by their programme,
-    # not listed: a list of ids is spelled out into the statement on every run.
-    programme_topics = (select(UnitTopic.topic_id).join(Unit, Unit.id == UnitTopic.unit_id)
-                        .where(Unit.programme_id == bindparam("programme_id")))
-    return (select(QuizAttempt.user_id, Quiz.topic_id,
+    # building it cost about as much as running it. Grouped by quiz and read from the
+    # attempts alone: their results index holds every column named here, so the database
+    # answers from the index without reading the attempts' rows (which carry the snapshot)
+    # or joining the quizzes; the caller says which quizzes count and for which topic.
+    return (select(QuizAttempt.user_id, QuizAttempt.quiz_id,
                    func.max(func.cast(QuizAttempt.passed, db.Integer)),
-                   func.max(QuizAttempt.percent), func.count(QuizAttempt.id))
-            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+                   func.max(QuizAttempt.percent), func.count())
             .where(QuizAttempt.user_id.in_(bindparam("user_ids", expanding=True)),
-                   Quiz.topic_id.in_(programme_topics),
                    QuizAttempt.submitted_at.is_not(None))
-            .group_by(QuizAttempt.user_id, Quiz.topic_id))
+            .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id))
 
 
 def quiz_results(user_ids: Collection[int],
-                 programme_id: int) -> dict[tuple[int, int], QuizResult]:
-    """Each (user, topic) pair's quiz result, for the topics of the programme's units that the
-    users have submitted an attempt of (one query)."""
-    if not user_ids:
+                 quiz_topics: Mapping[int, int]) -> dict[tuple[int, int], QuizResult]:
+    """Each (user, topic) pair's quiz result, for the quizzes of ``quiz_topics`` (quiz id →
+    its topic's id) that the users have submitted an attempt of (one query).
+
+    Attempts at other quizzes (a retired one, another programme's) are read and left out:
+    a participant has few of them, and naming the quizzes in the statement cost more.
+    """
+    if not user_ids or not quiz_topics:
         return {}
-    rows = plain_connection().execute(
-        _results_statement(), {"user_ids": list(user_ids), "programme_id": programme_id}).all()
-    return {(user_id, topic_id): QuizResult(bool(passed), best, count)
-            for user_id, topic_id, passed, best, count in rows}
+    rows = plain_connection().execute(_results_statement(), {"user_ids": list(user_ids)}).all()
+    return {(user_id, quiz_topics[quiz_id]): QuizResult(bool(passed), best, count)
+            for user_id, quiz_id, passed, best, count in rows if quiz_id in quiz_topics}
 
 
 @dataclass(frozen=True)

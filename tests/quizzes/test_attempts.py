@@ -13,12 +13,12 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
-from lms.courses.models import Programme, Unit, UnitTopic
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.progress.plan import edition_plan
 from lms.quizzes import attempts as service
 from lms.quizzes.grading import GradeError, grade_answer, recorded_grade
-from lms.quizzes.models import GRADED, IN_PROGRESS, PENDING, AttemptAnswer, Quiz, QuizAttempt
+from lms.quizzes.models import GRADED, IN_PROGRESS, PENDING, AttemptAnswer, QuizAttempt
 from lms.quizzes.results import quiz_results
 from tests import factories
 from tests.concurrency.helpers import assert_no_error_page, at_once, client_of, flashes
@@ -40,15 +40,6 @@ def answer_all(attempt: QuizAttempt, answer=right_response, when=None) -> None: 
 def answers_of(attempt: QuizAttempt) -> int:
     return db.session.scalar(select(func.count()).select_from(AttemptAnswer)
                              .filter_by(attempt_id=attempt.id)) or 0
-
-
-def programme_of(quiz: Quiz) -> int:
-    """The programme whose units teach the quiz's topic."""
-    programme_id = db.session.scalar(select(Unit.programme_id)
-                                     .join(UnitTopic, UnitTopic.unit_id == Unit.id)
-                                     .where(UnitTopic.topic_id == quiz.topic_id).limit(1))
-    assert programme_id is not None
-    return programme_id
 
 
 def events(action: str) -> int:
@@ -75,7 +66,7 @@ def test_the_whole_quiz_right_passes(app: Flask) -> None:
     assert attempt.status == PENDING and attempt.percent is None and not attempt.passed
     assert attempt.score == 6.0 and attempt.max_score == 7.0
     assert events("quiz.submit") == 1
-    result = quiz_results([user.id], programme_of(quiz))[(user.id, quiz.topic_id)]
+    result = quiz_results([user.id], {quiz.id: quiz.topic_id})[(user.id, quiz.topic_id)]
     assert not result.passed and result.attempts == 1
     essay = db.session.scalar(select(AttemptAnswer).filter_by(attempt_id=attempt.id,
                                                               question_key="q7"))
@@ -83,7 +74,7 @@ def test_the_whole_quiz_right_passes(app: Flask) -> None:
     grader = factories.make_user(role=factories.Role.ADMIN)
     grade_answer(essay, grader, 1.0, "A thoughtful reflection.", utcnow())
     assert attempt.status == GRADED and attempt.percent == 100.0 and attempt.passed
-    assert quiz_results([user.id], programme_of(quiz))[(user.id, quiz.topic_id)].passed
+    assert quiz_results([user.id], {quiz.id: quiz.topic_id})[(user.id, quiz.topic_id)].passed
     with pytest.raises(GradeError):
         grade_answer(essay, grader, 2.0, "", utcnow())
 
@@ -210,7 +201,7 @@ def test_grading_method_and_results_never_unpass(app: Flask) -> None:
     assert recorded_grade(quiz, attempts) == 100.0
     quiz.grading = "last"
     assert recorded_grade(quiz, attempts) == 0.0
-    result = quiz_results([user.id], programme_of(quiz))[(user.id, quiz.topic_id)]
+    result = quiz_results([user.id], {quiz.id: quiz.topic_id})[(user.id, quiz.topic_id)]
     assert result.passed and result.best_percent == 100.0 and result.attempts == 2
 
 
@@ -221,24 +212,40 @@ def test_results_take_one_query(app: Flask, count_queries) -> None:  # type: ign
     for user in users:
         service.submit_attempt(service.start_attempt(user, quiz, utcnow()), user, utcnow())
     db.session.commit()
-    user_ids, programme_id = [u.id for u in users], programme_of(quiz)
+    user_ids, quizzes = [u.id for u in users], {quiz.id: quiz.topic_id}
     with count_queries() as counter:
-        results = quiz_results(user_ids, programme_id)
+        results = quiz_results(user_ids, quizzes)
     assert counter.count == 1, counter.statements
     assert len(results) == 4
 
 
 def test_results_are_only_of_the_programmes_topics(app: Flask) -> None:
-    """A programme's results leave out quizzes of topics its units do not teach: the regional
-    programme teaches the second and third topics, not the first."""
+    """An edition's plan names the quizzes of the topics its programme's units teach, and its
+    results leave out the others: the regional programme teaches the second and third topics,
+    not the first."""
     user, quiz = enrolled(), quiz_of("first")
     service.submit_attempt(service.start_attempt(user, quiz, utcnow()), user, utcnow())
     db.session.commit()
-    local, regional = (db.session.scalar(select(Programme.id).filter_by(slug=slug))
+    local, regional = (edition_plan(factories.make_edition(slug)).quiz_topics
                        for slug in ("local", "regional"))
-    assert local is not None and regional is not None
+    assert local[quiz.id] == quiz.topic_id and quiz.id not in regional
+    assert quiz_of("second").id in regional
     assert (user.id, quiz.topic_id) in quiz_results([user.id], local)
     assert quiz_results([user.id], regional) == {}
+
+
+def test_results_leave_out_a_retired_quiz(app: Flask) -> None:
+    """Attempts at a quiz retired from its topic no longer count towards completion."""
+    user, quiz = enrolled(), quiz_of("first")
+    service.submit_attempt(service.start_attempt(user, quiz, utcnow()), user, utcnow())
+    db.session.commit()
+    plan = edition_plan(factories.make_edition("local"))
+    assert (user.id, quiz.topic_id) in quiz_results([user.id], plan.quiz_topics)
+    quiz.is_retired = True
+    db.session.commit()
+    plan = edition_plan(factories.make_edition("local"))
+    assert quiz.id not in plan.quiz_topics
+    assert quiz_results([user.id], plan.quiz_topics) == {}
 
 
 def test_demo_has_a_pass_and_a_fail(app: Flask) -> None:
