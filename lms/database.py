@@ -8,8 +8,11 @@ from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import Integer, any_, bindparam, event, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from lms.extensions import db
 
@@ -107,6 +110,19 @@ def lock_row(model: Any, row_id: int) -> None:
     """
     db.session.execute(select(model.id).where(model.id == row_id)
                        .with_for_update(key_share=True))
+
+
+def one_of_ids(column: QueryableAttribute[int], name: str, dialect: str) -> ColumnElement[bool]:
+    """``column`` equals one of the ids given, as a list, in the parameter ``name``.
+
+    PostgreSQL gets the list as one array parameter. Spelled out instead as one placeholder
+    per id (the portable form, which SQLite needs), a board's hundred participants made each
+    statement too long for the driver's cache of parsed statements, so every run parsed the
+    statement and bound a hundred values anew.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def plain_connection() -> Connection:

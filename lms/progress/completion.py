@@ -16,11 +16,10 @@ from typing import NamedTuple
 
 from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.sql import Executable
-from sqlalchemy.sql.elements import BindParameter
 
 from lms.auth.models import User
 from lms.courses.models import Unit, UnitTopic
-from lms.database import plain_connection
+from lms.database import one_of_ids, plain_connection
 from lms.extensions import db
 from lms.progress.models import (
     Attendance,
@@ -171,7 +170,7 @@ class _Reads(NamedTuple):
 
 
 @cache
-def _progress_statements(for_people: bool) -> _Reads:
+def _progress_statements(for_people: bool, dialect: str) -> _Reads:
     """The participants' marks, make-ups and lessons, for some people or for the whole edition.
 
     Built once, with parameters: every participant's home page runs them, and building them
@@ -188,10 +187,9 @@ def _progress_statements(for_people: bool) -> _Reads:
     lessons = select(LessonCompletion.user_id, LessonCompletion.topic_id).where(
         LessonCompletion.topic_id.in_(topics))
     if for_people:
-        people: BindParameter[list[int]] = bindparam("people", expanding=True)
-        return _Reads(marks.where(Attendance.user_id.in_(people)),
-                      made_up.where(MakeUp.user_id.in_(people)),
-                      lessons.where(LessonCompletion.user_id.in_(people)))
+        return _Reads(marks.where(one_of_ids(Attendance.user_id, "people", dialect)),
+                      made_up.where(one_of_ids(MakeUp.user_id, "people", dialect)),
+                      lessons.where(one_of_ids(LessonCompletion.user_id, "people", dialect)))
     # Marks and make-ups of the edition's own days belong to its enrolled people, so they need
     # no filter on people; lesson completions may belong to anyone.
     enrolled = select(Enrolment.user_id).where(Enrolment.edition_id == bindparam("edition_id"))
@@ -209,9 +207,9 @@ def completion_for_edition(edition: Edition, now: datetime,
     people = _participants(edition, user_ids)
     if not people:
         return {}
-    reads = _progress_statements(user_ids is not None)
-    values = {"people": people, "edition_id": edition.id, "programme_id": edition.programme_id}
     connection = plain_connection()
+    reads = _progress_statements(user_ids is not None, connection.dialect.name)
+    values = {"people": people, "edition_id": edition.id, "programme_id": edition.programme_id}
     marks: dict[int, dict[int, AttendanceStatus]] = defaultdict(dict)
     made_up: dict[int, set[int]] = defaultdict(set)
     if plan.sessions:

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.sql import Executable, Select, Subquery
 
-from lms.database import plain_connection
+from lms.database import one_of_ids, plain_connection
 from lms.extensions import db
 from lms.quizzes.models import IN_PROGRESS, PENDING, Quiz, QuizAttempt
 
@@ -25,7 +25,7 @@ class QuizResult(NamedTuple):
 
 
 @cache
-def _results_statement() -> Executable:
+def _results_statement(dialect: str) -> Executable:
     # Built once, with parameters: every participant's home page and every board runs it, and
     # building it cost about as much as running it. Grouped by quiz and read from the
     # attempts alone: their results index holds every column named here, so the database
@@ -34,7 +34,7 @@ def _results_statement() -> Executable:
     return (select(QuizAttempt.user_id, QuizAttempt.quiz_id,
                    func.max(func.cast(QuizAttempt.passed, db.Integer)),
                    func.max(QuizAttempt.percent), func.count())
-            .where(QuizAttempt.user_id.in_(bindparam("user_ids", expanding=True)),
+            .where(one_of_ids(QuizAttempt.user_id, "user_ids", dialect),
                    QuizAttempt.submitted_at.is_not(None))
             .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id))
 
@@ -49,7 +49,9 @@ def quiz_results(user_ids: Collection[int],
     """
     if not user_ids or not quiz_topics:
         return {}
-    rows = plain_connection().execute(_results_statement(), {"user_ids": list(user_ids)}).all()
+    connection = plain_connection()
+    rows = connection.execute(_results_statement(connection.dialect.name),
+                              {"user_ids": list(user_ids)}).all()
     return {(user_id, quiz_topics[quiz_id]): QuizResult(bool(passed), best, count)
             for user_id, quiz_id, passed, best, count in rows if quiz_id in quiz_topics}
 

@@ -91,9 +91,12 @@ def test_board_filters_and_search(client: FlaskClient, auth: Auth, loaded: objec
 
 def test_board_and_exports_take_fixed_queries(client: FlaskClient, auth: Auth, loaded: object,
                                               count_queries) -> None:  # type: ignore[no-untyped-def]
-    """The board page and both exports use as many queries for 1,000 people as for 10."""
+    """The board page and both exports use as many queries for 1,000 people as for 10. On
+    PostgreSQL the board's statements are the very same text for both pages (a page's
+    participants are one array parameter), so the driver parses them once and keeps them."""
     auth.login_as(Role.ADMIN)
     counts: dict[str, list[int]] = {}
+    board_statements: list[list[str]] = []
     for size in (10, 1000):
         edition = scheduled_edition(name=f"Size {size}")
         cohort(edition, size)
@@ -103,8 +106,12 @@ def test_board_and_exports_take_fixed_queries(client: FlaskClient, auth: Auth, l
                 response = client.get(f"/admin/editions/{edition.id}/{path}")
             assert response.status_code == 200
             counts.setdefault(name, []).append(counter.count)
+            if name == "board":
+                board_statements.append(counter.statements)
     for name, (small, large) in counts.items():
         assert small == large, (name, counts)
+    if db.engine.dialect.name == "postgresql":
+        assert board_statements[0] == board_statements[1]
 
 
 def test_exports_match_the_participant_page(client: FlaskClient, auth: Auth,
