@@ -28,7 +28,7 @@ def _register_extensions(app: Flask) -> None:
     from lms.database import enable_sqlite_pragmas, keep_prepared_statements
     from lms.extensions import babel, csrf, db, login_manager, migrate
     from lms.i18n import select_locale
-    from lms.ratelimit import limiter
+    from lms.ratelimit import init_limiter
 
     db.init_app(app)
     with app.app_context():
@@ -41,7 +41,7 @@ def _register_extensions(app: Flask) -> None:
 
     install_template_gettext(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     if app.config["PROXY_FIX_X_FOR"]:
         # Only behind a proxy we run do forwarded addresses mean anything.
         hops = int(app.config["PROXY_FIX_X_FOR"])

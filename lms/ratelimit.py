@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
+from flask import Flask, request
 from flask_limiter import Limiter, RequestLimit
 from werkzeug.wrappers import Response
 
@@ -24,6 +24,22 @@ LOGIN_PER_ADDRESS = "30 per 15 minutes; 100 per day"
 LOGIN_PER_ACCOUNT = "50 per hour"
 PASSWORD_LINK_PER_ACCOUNT = "3 per 15 minutes; 10 per day"  # noqa: S105  (a limit, not a secret)
 PASSWORD_LINK_PER_ADDRESS = "10 per hour"  # noqa: S105
+
+
+def init_limiter(app: Flask) -> None:
+    """Attach the limiter to ``app``.
+
+    Every limit here is on a view (the ``limit`` decorators below and in the views), and the
+    decorator checks it when its view runs. Flask-Limiter also checks, before every request,
+    for default, application-wide and blueprint limits; there are none, so that check only
+    ever found nothing, at about a twentieth of a lesson page's time. It is left out unless
+    such limits are configured (``RATELIMIT_DEFAULT``, ``RATELIMIT_APPLICATION``).
+    """
+    limiter.init_app(app)
+    manager = limiter.limit_manager
+    if not (manager.default_limits or manager.application_limits
+            or manager._blueprint_limits):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def normalised_account() -> str:

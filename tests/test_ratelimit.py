@@ -90,3 +90,13 @@ def test_production_refuses_memory_storage_with_workers(tmp_path: Path,
                    PUBLIC_BASE_URL="https://lms.example.org",
                    RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
     assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+
+
+def test_limits_are_checked_by_their_views_only(app: Flask) -> None:
+    """No limit applies to every page, so no limit check runs before every request; the views
+    that have limits check them themselves (the refusals above)."""
+    from lms.ratelimit import limiter
+
+    manager = limiter.limit_manager
+    assert not manager.default_limits and not manager.application_limits
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
