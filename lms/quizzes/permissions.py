@@ -8,6 +8,7 @@ out of reach looks exactly like one that does not exist.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lms.auth.models import ModuleInstructor, Role, User
 from lms.courses.models import Module, Topic
@@ -39,7 +40,8 @@ def own_attempt(user: User, attempt_id: int) -> QuizAttempt:
 
     :raises NotFound: for another person's attempt or an unknown id alike.
     """
-    attempt = db.session.get(QuizAttempt, attempt_id)
+    # With its quiz, which every page of an attempt reads: one statement instead of two.
+    attempt = db.session.get(QuizAttempt, attempt_id, options=[joinedload(QuizAttempt.quiz)])
     if attempt is None or attempt.user_id != user.id:
         raise NotFound(attempt_id)
     return attempt

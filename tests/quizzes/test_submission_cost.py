@@ -33,8 +33,10 @@ def test_submission_takes_few_statements_in_one_transaction(
         assert service.save_page(attempt, form, page, utcnow())[1] == {}
     attempt_id = attempt.id
     questions = sum(1 for q in attempt.snapshot if QUESTION_TYPES[q["type"]].graded)
-    # Nothing is read after the commit, so the request starts the next transaction itself.
+    # Nothing is read after the commit, so the request starts the next transaction itself,
+    # and with nothing loaded, as a served request's session does.
     db.session.commit()
+    db.session.expunge_all()
     assert questions >= 2  # otherwise one INSERT per answer would go unnoticed
     transactions: list[object] = []
 
@@ -51,6 +53,9 @@ def test_submission_takes_few_statements_in_one_transaction(
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/attempts/{attempt_id}/result")
     assert counter.count <= 8, counter.statements
+    # The attempt is read with its quiz, not the quiz on its own afterwards.
+    assert not any(" ".join(s.split()).startswith("SELECT quizzes.")
+                   for s in counter.statements), counter.statements
     assert len(transactions) == 1
     db.session.expire_all()
     submitted = db.session.get(QuizAttempt, attempt_id)
