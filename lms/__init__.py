@@ -48,7 +48,7 @@ def _register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     from lms.auth import sessions
 
-    sessions.init_login_manager(login_manager)
+    sessions.init_sessions(app, login_manager)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -13,11 +13,13 @@ import secrets
 from datetime import datetime, timedelta
 from functools import cache
 
-from flask import current_app, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, event, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
+from werkzeug.wrappers import Response
 
 from lms.auth.models import User, UserSession
 from lms.db_types import utcnow
@@ -25,6 +27,7 @@ from lms.extensions import db
 
 SESSION_KEY = "sid"
 TOUCH_INTERVAL = timedelta(minutes=1)
+_PENDING_TOUCH = "_session_last_seen"  # on ``g``: (session row id, time) still to be written
 
 
 def _hash(token: str) -> str:
@@ -54,7 +57,10 @@ def _session_statement() -> Executable:
 def user_for_session(token: str, now: datetime, idle: timedelta) -> User | None:
     """The active user of a live session (one query); None if it ended or timed out.
 
-    ``last_seen_at`` is written at most once a minute, so reading pages costs no writes.
+    ``last_seen_at`` is written at most once a minute, so reading pages costs no writes. The
+    write is left to the end of the request (``write_last_seen``): a request that commits
+    anyway, such as a quiz submission, carries it in its own transaction instead of paying a
+    second commit for it.
     """
     row = db.session.execute(_session_statement(), {"id_hash": _hash(token)}).first()
     if row is None:
@@ -66,18 +72,48 @@ def user_for_session(token: str, now: datetime, idle: timedelta) -> User | None:
         return None
     if not user.is_active:
         return None
-    if now - last_seen_at >= TOUCH_INTERVAL:
-        db.session.execute(update(UserSession).where(UserSession.id == session_id)
-                           .values(last_seen_at=now))
-        # The user was read a moment ago and this commit changed nothing of theirs: keeping
-        # it loaded saves reading it again as soon as the request looks at it.
-        session = db.session()
-        session.expire_on_commit = False
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = True
+    if now - last_seen_at >= TOUCH_INTERVAL and has_request_context():
+        setattr(g, _PENDING_TOUCH, (session_id, now))
     return user
+
+
+def _last_seen_statement(pending: tuple[int, datetime]) -> Executable:
+    session_id, now = pending
+    return update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+
+
+@event.listens_for(Session, "before_commit")
+def _last_seen_with_commit(orm_session: Session) -> None:
+    """Add the request's pending "last seen" write to the request's own commit."""
+    if not has_request_context() or orm_session is not db.session.registry():
+        return
+    pending = g.get(_PENDING_TOUCH)
+    if pending is not None:
+        orm_session.execute(_last_seen_statement(pending))
+
+
+@event.listens_for(Session, "after_commit")
+def _last_seen_written(orm_session: Session) -> None:
+    if has_request_context() and orm_session is db.session.registry():
+        g.pop(_PENDING_TOUCH, None)
+
+
+def write_last_seen(response: Response) -> Response:
+    """Write the "last seen" time the request did not commit with its own work."""
+    pending = g.pop(_PENDING_TOUCH, None)
+    if pending is not None:
+        orm_session = db.session()
+        # What the view left uncommitted is thrown away at the end of the request in any case;
+        # throwing it away first keeps it out of this commit.
+        orm_session.rollback()
+        orm_session.execute(_last_seen_statement(pending))
+        # Nothing the response still reads needs reloading after this commit.
+        orm_session.expire_on_commit = False
+        try:
+            orm_session.commit()
+        finally:
+            orm_session.expire_on_commit = True
+    return response
 
 
 def end_session(token: str) -> None:
@@ -115,6 +151,11 @@ def idle_timeout() -> timedelta:
 
 def absolute_lifetime() -> timedelta:
     return timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+
+
+def init_sessions(app: Flask, manager: LoginManager) -> None:
+    app.after_request(write_last_seen)
+    init_login_manager(manager)
 
 
 def init_login_manager(manager: LoginManager) -> None:

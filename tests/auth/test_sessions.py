@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from flask_login import current_user
+from sqlalchemy import event, func, select
 
 from lms.auth.models import Role, UserSession
 from lms.extensions import db
@@ -125,6 +126,56 @@ def test_last_seen_written_at_most_once_a_minute(client: FlaskClient, auth: Auth
     with count_queries() as counter:
         client.get("/glossary")
     assert sum(s.lstrip().upper().startswith("UPDATE") for s in counter.statements) == 1
+
+
+def last_seen(user_id: int) -> datetime:
+    db.session.expire_all()
+    value = db.session.scalar(select(UserSession.last_seen_at).filter_by(user_id=user_id))
+    assert value is not None
+    return value
+
+
+def test_last_seen_rides_with_the_requests_own_commit(app: Flask, client: FlaskClient,
+                                                     auth: Auth) -> None:
+    """A request that commits its own work writes "last seen" in the same transaction."""
+    user = auth.login_as(Role.PARTICIPANT)
+    shift_sessions(last_seen_at=timedelta(minutes=2))
+    before = last_seen(user.id)
+    commits: list[object] = []
+
+    def on_commit(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", on_commit)
+    try:
+        response = client.post("/language", data={"language": "ar", "next": "/glossary"})
+    finally:
+        event.remove(db.engine, "commit", on_commit)
+    assert response.status_code == 302
+    assert len(commits) == 1
+    assert last_seen(user.id) > before
+    db.session.refresh(user)
+    assert user.preferred_language == "ar"
+
+
+def test_last_seen_commit_leaves_a_views_unfinished_work_out(app: Flask, client: FlaskClient,
+                                                            auth: Auth) -> None:
+    """Writing "last seen" after a view never commits what the view left uncommitted."""
+
+    def half_done() -> str:
+        current_user.full_name = "Changed but never committed"
+        db.session.flush()
+        return "left uncommitted"
+
+    app.add_url_rule("/test-half-done", "half_done", half_done)
+    user = auth.login_as(Role.PARTICIPANT)
+    name = user.full_name
+    shift_sessions(last_seen_at=timedelta(minutes=2))
+    before = last_seen(user.id)
+    assert client.get("/test-half-done").text == "left uncommitted"
+    assert last_seen(user.id) > before
+    db.session.refresh(user)
+    assert user.full_name == name
 
 
 def test_user_lists_and_ends_own_sessions_only(app: Flask, client: FlaskClient,
