@@ -6,9 +6,10 @@ from __future__ import annotations
 import secrets
 from collections import OrderedDict
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from lms.i18n import current_language, text_direction
@@ -18,6 +19,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 SIGNED_TOKENS_KEPT = 4096
+HEADERS_KEPT = 64
+# Stand-ins drawn into the kept header where each page puts its own values; no label, address
+# or token can contain the control character they start with.
+_CSRF_MARK = "\x01csrf\x01"
+_HERE_MARK = "\x01here\x01"
 
 
 def page_csrf_token() -> str:
@@ -46,10 +52,38 @@ def page_csrf_token() -> str:
     return token
 
 
+def site_header() -> Markup:
+    """The page header (name, menu, language switch, logging out), drawn once per worker for
+    each language, role and address prefix, then given this page's token and address.
+
+    The menu was about a tenth of a lesson page's time, for markup that only changes with
+    those three. What is kept is safe to lose and the same in every worker: it depends on no
+    data, only on the templates and translations the worker loaded. Where templates reload
+    when edited (debug), it is drawn afresh each time.
+    """
+    user = g.get("_login_user") or current_user
+    role = user.role.value if user.is_authenticated else None
+    key = (current_language(), role, request.script_root)
+    kept: dict[tuple[str, str | None, str], str] = current_app.extensions.setdefault(
+        "lms_site_headers", {})
+    html = kept.get(key)
+    if html is None:
+        html = render_template("_site_header.html", nav_role=role, nav_csrf=_CSRF_MARK,
+                               here=_HERE_MARK)
+        if not current_app.jinja_env.auto_reload:
+            if len(kept) >= HEADERS_KEPT:
+                kept.clear()
+            kept[key] = html
+    here = request.full_path if request.query_string else request.path
+    return Markup(html.replace(_CSRF_MARK, escape(page_csrf_token()))  # noqa: S704
+                  .replace(_HERE_MARK, escape(here)))
+
+
 def register_layout(app: Flask) -> None:
     # Flask-WTF offers its own ``csrf_token`` as a global and in every rendering's context;
     # this context is applied after its, so pages use the kept token.
     app.jinja_env.globals["csrf_token"] = page_csrf_token
+    app.jinja_env.globals["site_header"] = site_header
 
     @app.context_processor
     def layout_context() -> dict[str, object]:
