@@ -28,12 +28,14 @@ def completions(user_id: int) -> int:
 
 def test_home_lists_units_topics_and_progress(client: FlaskClient, auth: Auth,
                                               loaded: object) -> None:
-    """The home page shows the participant's programme, units and topics."""
+    """The home page shows the participant's programme and units, the lessons still to read in
+    the unit of the next step, and a link to each other unit's own page."""
     participant(auth)
     page = client.get("/").text
     assert "Local programme" in page
     assert "Alpha module" in page and "Beta module" in page
-    assert 'href="/topics/first"' in page and 'href="/topics/third"' in page
+    assert 'href="/topics/first"' in page and 'href="/topics/third"' not in page
+    assert "Days and topics of Beta module" in page
     assert "0 of 3 lessons completed" in page
 
 

@@ -70,6 +70,28 @@ def test_checklist_shows_what_is_missing_until_complete(client: FlaskClient, aut
     assert page.count("status--done\">Complete<") == 1
 
 
+def test_only_the_unit_with_the_next_step_lists_what_is_missing(client: FlaskClient,
+                                                               auth: Auth,
+                                                               loaded: object) -> None:
+    """The unit the next step is in shows its whole checklist; every other unit its counts
+    (without a part it does not require) and the link to its own page, where the rest is."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    db.session.commit()
+    auth.login(user)
+    page = home(client)
+    assert "Read and complete the lesson “First topic”" in page
+    assert "Read and complete the lesson “Third topic”" not in page
+    beta = page[page.index("<h3>Beta"):]
+    beta = beta[:beta.index("</li>\n", beta.index("checklist__more"))]
+    assert "At risk" in beta
+    assert "In-person days: 0 of 4 attended" in beta and "0 of 1 lessons completed" in beta
+    assert "Quizzes:" not in beta and "<progress" not in beta
+    assert f'href="/my/editions/{edition.id}/units/{unit("beta").id}"' in beta
+    text = unit_page(client, edition, unit("beta").id).text
+    assert "Read and complete the lesson “Third topic”" in text
+
+
 def test_upcoming_days_with_times_venue_and_apology_link(client: FlaskClient, auth: Auth,
                                                           loaded: object) -> None:
     """Next in-person days show local times in the edition's zone and the venue."""
