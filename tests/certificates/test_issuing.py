@@ -66,8 +66,8 @@ def test_double_claim_gives_one_certificate(client: FlaskClient, auth: Auth,
 @needs_pdf
 def test_pdf_has_both_names_programme_code_font_and_qr(app: Flask, client: FlaskClient,
                                                        auth: Auth, graduate) -> None:  # type: ignore[no-untyped-def]
-    """The PDF carries both scripts, the programme and the code, embeds the Arabic font, and
-    its QR code decodes to the public verification URL."""
+    """The PDF carries both scripts (the units' titles too), the programme and the code, embeds
+    the Arabic font, and its QR code decodes to the public verification URL."""
     import pypdfium2
     import zxingcpp
     from pypdf import PdfReader
@@ -87,6 +87,7 @@ def test_pdf_has_both_names_programme_code_font_and_qr(app: Flask, client: Flask
     text = unicodedata.normalize("NFKC", reader.pages[0].extract_text())
     assert "Salma Farouk" in text and "سلمى فاروق" in text
     assert "Local programme" in text and "Fourth edition" in text
+    assert "Alpha module (30 h)" in text and "الوحدة ألف" in text
     assert certificate.snapshot["code_display"] in text
     fonts = {str(f.get_object()["/BaseFont"]) for f in
              reader.pages[0]["/Resources"]["/Font"].values()}
