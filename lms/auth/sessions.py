@@ -85,7 +85,9 @@ def _last_seen_statement(pending: tuple[int, datetime]) -> Executable:
 @event.listens_for(Session, "before_commit")
 def _last_seen_with_commit(orm_session: Session) -> None:
     """Add the request's pending "last seen" write to the request's own commit."""
-    if not has_request_context() or orm_session is not db.session.registry():
+    # A savepoint's commit is not the request's: what it holds can still be rolled back.
+    if (not has_request_context() or orm_session is not db.session.registry()
+            or orm_session.in_nested_transaction()):
         return
     pending = g.get(_PENDING_TOUCH)
     if pending is not None:
@@ -94,7 +96,8 @@ def _last_seen_with_commit(orm_session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _last_seen_written(orm_session: Session) -> None:
-    if has_request_context() and orm_session is db.session.registry():
+    if (has_request_context() and orm_session is db.session.registry()
+            and not orm_session.in_nested_transaction()):
         g.pop(_PENDING_TOUCH, None)
 
 

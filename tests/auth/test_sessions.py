@@ -178,6 +178,30 @@ def test_last_seen_commit_leaves_a_views_unfinished_work_out(app: Flask, client:
     assert user.full_name == name
 
 
+def test_last_seen_is_not_lost_with_a_rolled_back_savepoint(app: Flask, client: FlaskClient,
+                                                            auth: Auth) -> None:
+    """A savepoint committed inside a transaction that is then rolled back does not take the
+    "last seen" write with it."""
+
+    def savepoint_then_rollback() -> str:
+        current_user.full_name = "Changed, then rolled back"
+        db.session.flush()
+        with db.session.begin_nested():
+            current_user.full_name = "Inside a savepoint"
+        db.session.rollback()
+        return "rolled back"
+
+    app.add_url_rule("/test-savepoint", "savepoint", savepoint_then_rollback)
+    user = auth.login_as(Role.PARTICIPANT)
+    name = user.full_name
+    shift_sessions(last_seen_at=timedelta(minutes=2))
+    before = last_seen(user.id)
+    assert client.get("/test-savepoint").text == "rolled back"
+    assert last_seen(user.id) > before
+    db.session.refresh(user)
+    assert user.full_name == name
+
+
 def test_user_lists_and_ends_own_sessions_only(app: Flask, client: FlaskClient,
                                                auth: Auth) -> None:
     """A user sees their sessions and ends one; another user's session id gives 404."""
