@@ -6,20 +6,17 @@ each with its file and line. A package with any problem is never loaded.
 
 from __future__ import annotations
 
-import hashlib
-import re
-from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
 
 from lms.courses.fields import SLUG_RE, Fields
+from lms.courses.lesson_files import read_lesson_topic, read_translation, slug_from_name
 from lms.courses.links import check_lesson_links
+from lms.courses.media_files import read_media
 from lms.courses.problems import LineDict, Report, load_yaml, read_text
 from lms.courses.specs import (
     DEFAULT_COMPLETION,
-    LessonSpec,
-    MediaSpec,
     ModuleSpec,
     PackageSpec,
     ProgrammeSpec,
@@ -28,22 +25,6 @@ from lms.courses.specs import (
     UnitSpec,
 )
 from lms.quizzes.quiz_file import read_quiz
-
-ORDER_PREFIX = re.compile(r"^\d+-")
-MEDIA_TYPES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"%PDF-", "application/pdf"),
-)
-MAX_MEDIA_BYTES = 20 * 1024 * 1024
-
-
-def slug_from_name(name: str) -> str:
-    """`01-who-is-a-migrant.quiz.yaml` → `who-is-a-migrant`."""
-    stem = name.split(".", 1)[0]
-    return ORDER_PREFIX.sub("", stem)
 
 
 def read_package(root: Path) -> tuple[PackageSpec | None, Report]:
@@ -56,7 +37,7 @@ def read_package(root: Path) -> tuple[PackageSpec | None, Report]:
     spec = _read_package_yaml(root, report)
     if spec is None:
         return None, report
-    spec.media = _read_media(root, report)
+    spec.media = read_media(root, report)
     spec.glossary = _read_glossary(root, report)
     _read_modules(root, spec, report)
     _check_programmes(root, spec, report)
@@ -166,42 +147,6 @@ def _read_units(p: Fields, path: Path, report: Report) -> list[UnitSpec]:
     return units
 
 
-def _read_media(root: Path, report: Report) -> dict[str, MediaSpec]:
-    media: dict[str, MediaSpec] = {}
-    folder = root / "media"
-    if not folder.is_dir():
-        return media
-    for path in sorted(folder.rglob("*")):
-        name = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            report.add(path, None, _("links are not allowed in a package"))
-            continue
-        if path.is_dir() or path.name.startswith("."):
-            continue
-        data = path.read_bytes()
-        if len(data) > MAX_MEDIA_BYTES:
-            report.add(path, None, _("the file is larger than %(num)d MiB",
-                                     num=MAX_MEDIA_BYTES // 2**20))
-            continue
-        content_type = media_type(data)
-        if content_type is None:
-            report.add(path, None, _("not a PNG, JPEG, GIF, WebP or PDF file (checked by "
-                                     "content; SVG is not accepted)"))
-            continue
-        media[name] = MediaSpec(name, path, content_type, hashlib.sha256(data).hexdigest())
-    return media
-
-
-def media_type(data: bytes) -> str | None:
-    """The type of a media file decided by its first bytes, or None if not accepted."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    for magic, content_type in MEDIA_TYPES:
-        if data.startswith(magic):
-            return content_type
-    return None
-
-
 def _read_glossary(root: Path, report: Report) -> list[TermSpec]:
     path = root / "glossary.yaml"
     if not path.is_file():
@@ -278,7 +223,7 @@ def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report
     for path in files:
         if path.name.endswith(".md") and not path.name.endswith(".ar.md"):
             spec.lesson_files.add(slug_from_name(path.name))
-            topic = _read_lesson_topic(path, module, report)
+            topic = read_lesson_topic(path, module, report)
             if topic is None:
                 continue
             if topic.slug in spec.topics:
@@ -302,7 +247,7 @@ def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report
                     report.add(path, None, _("no English lesson '%(name)s' for this Arabic "
                                              "version", name=stem + ".md"))
                 continue
-            lesson = _read_lesson(path, report, arabic=True, default_minutes=owner.lessons[
+            lesson = read_translation(path, report, arabic=True, default_minutes=owner.lessons[
                 "en"].minutes if "en" in owner.lessons else 1)
             if lesson:
                 owner.lessons["ar"] = lesson
@@ -325,81 +270,6 @@ def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report
         if slug not in listed and slug not in spec.lesson_files:
             report.add(module_dir / "module.yaml", None,
                        _("topic '%(slug)s' is listed but has no lesson file", slug=slug))
-
-
-def split_front_matter(text: str) -> tuple[str, str, int] | None:
-    """Split `---` front matter from the body; returns (yaml, body, lines before the body)."""
-    if not text.startswith("---\n"):
-        return None
-    end = text.find("\n---", 3)
-    while end != -1:
-        after = text[end + 4 : end + 5]
-        if after in ("\n", ""):
-            front = text[4 : end + 1]
-            body = text[end + 5 :]
-            return front, body, front.count("\n") + 2
-        end = text.find("\n---", end + 1)
-    return None
-
-
-def _read_lesson_topic(path: Path, module: ModuleSpec, report: Report) -> TopicSpec | None:
-    parts = _front_matter(path, report)
-    if parts is None:
-        return None
-    f, body, offset, text = parts
-    f.allow_only("title", "slug", "minutes", "objectives", "published")
-    title = f.bilingual("title")
-    slug = f.slug("slug", default=slug_from_name(path.name))
-    published = f.raw("published")
-    if published is not None and not isinstance(published, date):
-        f.problem("published", _("'published' must be a date such as 2018-10-01"))
-        published = None
-    lesson = _lesson_from(f, path, body, offset, text, "en", report, default_minutes=None)
-    if title is None or slug is None or lesson is None:
-        return None
-    return TopicSpec(slug, module.slug, 0, title, published, {"en": lesson})
-
-
-def _read_lesson(path: Path, report: Report, *, arabic: bool,
-                 default_minutes: int) -> LessonSpec | None:
-    parts = _front_matter(path, report)
-    if parts is None:
-        return None
-    f, body, offset, text = parts
-    f.allow_only("minutes", "objectives")
-    return _lesson_from(f, path, body, offset, text, "ar", report, default_minutes)
-
-
-def _front_matter(path: Path, report: Report) -> tuple[Fields, str, int, str] | None:
-    text = read_text(path, report)
-    if text is None:
-        return None
-    parts = split_front_matter(text)
-    if parts is None:
-        report.add(path, 1, _("the lesson must start with YAML front matter between '---' "
-                              "lines"))
-        return None
-    front, body, offset = parts
-    data = load_yaml(front, path, report, line_offset=1)
-    if data is None:
-        return None
-    return Fields(data, path, report, "the front matter"), body, offset, text
-
-
-def _lesson_from(f: Fields, path: Path, body: str, offset: int, text: str, language: str,
-                 report: Report, default_minutes: int | None) -> LessonSpec | None:
-    minutes = f.integer("minutes", minimum=1, maximum=600, required=default_minutes is None,
-                        default=default_minutes)
-    objectives = f.strings("objectives")
-    if f.has("objectives") and not objectives:
-        f.problem("objectives", _("list at least one learning objective"))
-    if not body.strip():
-        report.add(path, offset + 1, _("the lesson has no text after its front matter"))
-        return None
-    if minutes is None or not objectives:
-        return None
-    return LessonSpec(language, report.relative(path), offset, objectives, minutes, body,
-                      hashlib.sha256(text.encode()).hexdigest())
 
 
 def _check_programmes(root: Path, spec: PackageSpec, report: Report) -> None:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.courses.fields import Fields
+from lms.courses.lesson_files import split_front_matter
 from lms.courses.links import (
     ALLOWED_SCHEMES,
     LANGUAGE_QUERIES,
@@ -23,7 +24,6 @@ from lms.courses.links import (
     media_url,
 )
 from lms.courses.models import CoursePackage, GlossaryTerm, Lesson, MediaFile, Topic
-from lms.courses.package import split_front_matter
 from lms.courses.problems import LineDict, Report, load_yaml
 from lms.extensions import db
 from lms.markdown import Rendered, render

@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 
 from lms.auth.models import User
 from lms.courses.authoring.models import MediaUpload
+from lms.courses.media_files import media_type
 from lms.courses.models import MediaFile, Module
-from lms.courses.package import media_type
 from lms.extensions import db
 
 ACCEPTED = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
