@@ -20,8 +20,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 SIGNED_TOKENS_KEPT = 4096
 HEADERS_KEPT = 64
-# Stand-ins drawn into the kept header where each page puts its own values; no label, address
-# or token can contain the control character they start with.
+# Stand-ins drawn into the kept header where each page puts its own values. The token (URL-safe
+# characters only) goes in first and the address last, so an address that happens to hold a
+# stand-in is never replaced.
 _CSRF_MARK = "\x01csrf\x01"
 _HERE_MARK = "\x01here\x01"
 
