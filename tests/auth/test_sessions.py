@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Flask
@@ -158,6 +159,21 @@ def test_last_seen_rides_with_the_requests_own_commit(app: Flask, client: FlaskC
     assert user.preferred_language == "ar"
 
 
+def assert_last_seen_written_and_name_kept(app: Flask, client: FlaskClient, auth: Auth,
+                                           view: Callable[[], str]) -> None:
+    """Serve ``view`` to a participant whose "last seen" write is due: the write is made, and
+    the name the view changed without committing is not."""
+    app.add_url_rule(f"/test-{view.__name__}", view.__name__, view)
+    user = auth.login_as(Role.PARTICIPANT)
+    name = user.full_name
+    shift_sessions(last_seen_at=timedelta(minutes=2))
+    before = last_seen(user.id)
+    assert client.get(f"/test-{view.__name__}").text == "done"
+    assert last_seen(user.id) > before
+    db.session.refresh(user)
+    assert user.full_name == name
+
+
 def test_last_seen_commit_leaves_a_views_unfinished_work_out(app: Flask, client: FlaskClient,
                                                             auth: Auth) -> None:
     """Writing "last seen" after a view never commits what the view left uncommitted."""
@@ -165,17 +181,9 @@ def test_last_seen_commit_leaves_a_views_unfinished_work_out(app: Flask, client:
     def half_done() -> str:
         current_user.full_name = "Changed but never committed"
         db.session.flush()
-        return "left uncommitted"
+        return "done"
 
-    app.add_url_rule("/test-half-done", "half_done", half_done)
-    user = auth.login_as(Role.PARTICIPANT)
-    name = user.full_name
-    shift_sessions(last_seen_at=timedelta(minutes=2))
-    before = last_seen(user.id)
-    assert client.get("/test-half-done").text == "left uncommitted"
-    assert last_seen(user.id) > before
-    db.session.refresh(user)
-    assert user.full_name == name
+    assert_last_seen_written_and_name_kept(app, client, auth, half_done)
 
 
 def test_last_seen_is_not_lost_with_a_rolled_back_savepoint(app: Flask, client: FlaskClient,
@@ -189,17 +197,9 @@ def test_last_seen_is_not_lost_with_a_rolled_back_savepoint(app: Flask, client: 
         with db.session.begin_nested():
             current_user.full_name = "Inside a savepoint"
         db.session.rollback()
-        return "rolled back"
+        return "done"
 
-    app.add_url_rule("/test-savepoint", "savepoint", savepoint_then_rollback)
-    user = auth.login_as(Role.PARTICIPANT)
-    name = user.full_name
-    shift_sessions(last_seen_at=timedelta(minutes=2))
-    before = last_seen(user.id)
-    assert client.get("/test-savepoint").text == "rolled back"
-    assert last_seen(user.id) > before
-    db.session.refresh(user)
-    assert user.full_name == name
+    assert_last_seen_written_and_name_kept(app, client, auth, savepoint_then_rollback)
 
 
 def test_user_lists_and_ends_own_sessions_only(app: Flask, client: FlaskClient,
