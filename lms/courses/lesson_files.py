@@ -57,8 +57,9 @@ def read_lesson_topic(path: Path, module: ModuleSpec, report: Report) -> TopicSp
     return TopicSpec(slug, module.slug, 0, title, published, {"en": lesson})
 
 
-def read_translation(path: Path, report: Report, *, arabic: bool,
-                 default_minutes: int) -> LessonSpec | None:
+def read_translation(path: Path, report: Report, default_minutes: int) -> LessonSpec | None:
+    """The Arabic version of a lesson (`NN-slug.ar.md`): the topic's title stays the English
+    file's, and the reading time defaults to it."""
     parts = _front_matter(path, report)
     if parts is None:
         return None

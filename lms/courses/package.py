@@ -247,7 +247,7 @@ def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report
                     report.add(path, None, _("no English lesson '%(name)s' for this Arabic "
                                              "version", name=stem + ".md"))
                 continue
-            lesson = read_translation(path, report, arabic=True, default_minutes=owner.lessons[
+            lesson = read_translation(path, report, default_minutes=owner.lessons[
                 "en"].minutes if "en" in owner.lessons else 1)
             if lesson:
                 owner.lessons["ar"] = lesson
