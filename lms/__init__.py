@@ -25,12 +25,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401  (every model registered before the first query)
-    from lms.database import enable_sqlite_pragmas, keep_prepared_statements
+    from lms.database import (
+        close_session_at_request_end,
+        enable_sqlite_pragmas,
+        keep_prepared_statements,
+    )
     from lms.extensions import babel, csrf, db, login_manager, migrate
     from lms.i18n import select_locale
     from lms.ratelimit import init_limiter
 
     db.init_app(app)
+    close_session_at_request_end(app)
     with app.app_context():
         enable_sqlite_pragmas(db.engine)
         keep_prepared_statements(db.engine)

@@ -4,13 +4,16 @@ writers that must take turns."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import Integer, any_, bindparam, event, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -36,6 +39,29 @@ def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
         connect_args.setdefault("connect_timeout", int(config["DATABASE_CONNECT_TIMEOUT"]))
         options["connect_args"] = connect_args
     return options
+
+
+def close_session_at_request_end(app: Flask) -> None:
+    """End each request's database session without letting a lost connection fail the request.
+
+    Closing rolls back what the request left open. If the database went away after the
+    request's last statement, that rollback fails, and from the end of the request nothing
+    could turn the failure into the friendly 503: the server would answer 500 with a
+    traceback in its log. The connection is thrown away instead (the pool replaces it). Runs
+    before Flask-SQLAlchemy's own closing, which then finds nothing to do; call after
+    ``db.init_app``.
+    """
+
+    @app.teardown_appcontext
+    def close_session(_error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except SQLAlchemyError as error:
+            logging.getLogger(__name__).warning(
+                "the database connection was lost at the end of a request: %s",
+                str(error).splitlines()[0])
+            db.session.registry().invalidate()
+            db.session.registry.clear()
 
 
 def enable_sqlite_pragmas(engine: Engine) -> None:

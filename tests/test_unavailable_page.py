@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
-from lms.auth.models import Role
+from lms.auth.models import Role, User
 from lms.errors import RETRY_AFTER_SECONDS
 from lms.extensions import db
 from tests.conftest import Auth, make_app
@@ -130,3 +131,16 @@ def test_an_error_page_that_loses_the_database_becomes_the_503_page(
     response = client.get("/no-such-page")
     assert response.status_code == 503
     assert "Temporarily unavailable" in response.text
+
+
+def test_a_connection_lost_after_the_last_statement_does_not_fail_the_request(
+        app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    """Ending a request whose connection died after its last statement (the rollback fails)
+    throws the connection away with a warning instead of raising; the next request gets a
+    working one."""
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        db.session.connection().connection.dbapi_connection.close()  # type: ignore[union-attr]
+    assert "connection was lost at the end of a request" in caplog.text
+    with app.app_context():
+        assert db.session.scalar(select(1)) == 1
