@@ -102,9 +102,12 @@ def _last_seen_written(orm_session: Session) -> None:
 
 
 def write_last_seen(response: Response) -> Response:
-    """Write the "last seen" time the request did not commit with its own work."""
+    """Write the "last seen" time the request did not commit with its own work.
+
+    Not after a server error: the database may be what failed, and the next request writes it.
+    """
     pending = g.pop(_PENDING_TOUCH, None)
-    if pending is not None:
+    if pending is not None and response.status_code < 500:
         orm_session = db.session()
         # What the view left uncommitted is thrown away at the end of the request in any case;
         # throwing it away first keeps it out of this commit.
