@@ -1,5 +1,5 @@
 """Engine settings: a checked connection pool for PostgreSQL whose connections keep their
-prepared statements, and for SQLite foreign keys on, WAL, and a busy timeout; row locks for
+prepared statements, and for SQLite foreign keys on, WAL, a busy timeout and savepoints inside the transaction; row locks for
 writers that must take turns."""
 
 from __future__ import annotations
@@ -65,9 +65,21 @@ def close_session_at_request_end(app: Flask) -> None:
 
 
 def enable_sqlite_pragmas(engine: Engine) -> None:
-    """Turn on SQLite's foreign keys for every connection of this engine."""
+    """Turn on SQLite's foreign keys for every connection of this engine, and make its
+    savepoints nest inside the transaction as PostgreSQL's do."""
     if engine.dialect.name != "sqlite":
         return
+
+    @event.listens_for(engine, "savepoint")
+    def _begin_before_savepoint(connection: Connection, _name: str | None) -> None:
+        # The driver sends BEGIN only before a write. A SAVEPOINT sent outside a transaction
+        # starts one itself, and its RELEASE then commits everything: the savepoint's rows
+        # would be kept even if the request rolled back afterwards (a certificate without its
+        # audit record). In the driver's autocommit mode there is no transaction to join.
+        driver = connection.connection.dbapi_connection
+        if (driver is not None and driver.isolation_level is not None
+                and not driver.in_transaction):
+            driver.execute("BEGIN")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
