@@ -1,6 +1,6 @@
 """Engine settings: a checked connection pool for PostgreSQL whose connections keep their
-prepared statements, and for SQLite foreign keys on, WAL, a busy timeout and savepoints inside the transaction; row locks for
-writers that must take turns."""
+prepared statements; for SQLite foreign keys on, WAL, a busy timeout, and savepoints that nest
+inside the transaction; row locks for writers that must take turns."""
 
 from __future__ import annotations
 
