@@ -13,6 +13,9 @@ from lms.config import load_config
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application. It only wires things up: no database work happens here."""
     app = Flask(__name__, instance_relative_config=True)
+    from lms.whole_numbers import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter
     load_config(app, config)
     _register_extensions(app)
     _register_blueprints(app)

@@ -350,6 +350,8 @@ def test_backup_default_name_and_failure(tmp_path: Path, monkeypatch: pytest.Mon
     assert again.exit_code == 1 and "already exists" in again.output
     inside = runner.invoke(args=["lms", "backup", app.config["STORAGE_DIR"] + "/x.tar.gz"])
     assert inside.exit_code == 1 and "inside the storage folder" in inside.output
+    under_a_file = runner.invoke(args=["lms", "backup", str(written / "b.tar.gz")])
+    assert under_a_file.exit_code == 1 and "cannot write into" in under_a_file.output
 
     def broken(*_args: Any) -> Iterator[tuple[str, Path]]:
         yield "storage/a.txt", written

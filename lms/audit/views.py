@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 
 from lms.audit import services
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
+from lms.whole_numbers import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit", template_folder="templates")
 PER_PAGE = 50
@@ -30,7 +31,8 @@ def _filter() -> services.AuditFilter:
         actor=(request.args.get("actor") or "").strip()[:254],
         outcome=request.args.get("outcome") or "",
         since=_date("since"),
-        until=until + timedelta(days=1) if until else None,
+        # The whole of the last day; the last day of all has nothing after it.
+        until=until + timedelta(days=1) if until and until.date() < date.max else None,
     )
 
 
@@ -38,7 +40,7 @@ def _filter() -> services.AuditFilter:
 @role_required(Role.ADMIN)
 def list_events() -> str:
     """The audit log, newest first, filtered by action, actor, outcome and dates."""
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    page = page_number()
     events, total = services.events(_filter(), page, PER_PAGE)
     return render_template("audit/events.html", events=events, total=total, page=page,
                            pages=max(1, -(-total // PER_PAGE)), actions=services.known_actions(),

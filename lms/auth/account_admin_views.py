@@ -19,6 +19,7 @@ from lms.courses.models import Module
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.progress.models import Edition, Enrolment
+from lms.whole_numbers import whole_number
 
 bp = Blueprint("admin_accounts", __name__, url_prefix="/admin/users",
                template_folder="templates")
@@ -152,7 +153,8 @@ def reactivate(user_id: int) -> Response:
 def set_modules(user_id: int) -> Response:
     """Choose the modules an instructor may edit (module instructor)."""
     user = _user(user_id)
-    wanted = {int(v) for v in request.form.getlist("module") if v.isdigit() and len(v) < 10}
+    wanted = {number for v in request.form.getlist("module")
+              if (number := whole_number(v)) is not None}
     try:
         added, removed = accounts.set_modules(user, wanted)
     except AccountError as error:

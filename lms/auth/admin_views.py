@@ -19,6 +19,7 @@ from lms.auth.services import AccountError, create_user, send_invitation
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.progress.models import Edition, Enrolment
+from lms.whole_numbers import page_number
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users",
                template_folder="templates")
@@ -26,7 +27,7 @@ PER_PAGE = 50
 
 
 def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    return page_number()
 
 
 @bp.get("")

@@ -65,8 +65,12 @@ def create_backup(engine: Engine, storage_dir: Path, target: Path, now: datetime
         raise BackupError("the archive cannot go inside the storage folder it backs up; "
                           "choose a path outside it")
     info = database_info(engine)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    workdir = Path(tempfile.mkdtemp(dir=target.parent, prefix=".backup-"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        workdir = Path(tempfile.mkdtemp(dir=target.parent, prefix=".backup-"))
+    except OSError as error:
+        raise BackupError(f"cannot write into {target.parent}: "
+                          f"{error.strerror or error}") from None
     try:
         dump = dump_database(engine, info, workdir)
         manifest = Manifest(created_at=now.isoformat(), app_version=app_version(),

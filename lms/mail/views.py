@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
 from lms.mail import services
+from lms.whole_numbers import page_number
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox", template_folder="templates")
 
@@ -15,7 +16,7 @@ bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox", template_folder="
 @role_required(Role.ADMIN)
 def list_messages() -> str:
     """The newest messages in the outbox, fifty to a page."""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number()
     messages = services.outbox(page)
     return render_template("mail/outbox.html", messages=messages, page=page,
                            pages=page + (1 if len(messages) == 50 else 0))

@@ -21,6 +21,7 @@ from lms.progress.completion import completion_for
 from lms.progress.enrolments import later_editions
 from lms.progress.forms import StatusForm
 from lms.progress.models import Enrolment
+from lms.whole_numbers import page_number
 
 bp = Blueprint("board", __name__, url_prefix="/admin/editions", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,7 +43,7 @@ def board(edition_id: int) -> str:
     :raises 404: for an unknown edition.
     """
     edition = edition_or_404(edition_id)
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    page = page_number()
     result = service.board_page(edition, _filter(), page, utcnow())
     return render_template("progress/board.html", edition=edition, board=result,
                            args=request.args, page=result.page, pages=result.pages,

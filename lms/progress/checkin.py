@@ -26,6 +26,7 @@ from lms.progress.models import (
     EnrolmentStatus,
     InPersonSession,
 )
+from lms.whole_numbers import ascii_digits
 
 CODE_PERIOD_SECONDS = 180
 CODE_DIGITS = 6
@@ -62,7 +63,7 @@ def current_code(secret: str, session: InPersonSession, now: datetime) -> CodeDi
 
 
 def normalise_code(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())[:CODE_DIGITS]
+    return ascii_digits(text)[:CODE_DIGITS]
 
 
 def check_in(user: User, typed: str, secret: str, now: datetime) -> tuple[InPersonSession, bool]:

@@ -30,6 +30,7 @@ from lms.progress.messages import message_for
 from lms.progress.models import Apology, AttendanceStatus, InPersonSession
 from lms.progress.permissions import can_teach_session, can_teach_unit
 from lms.urls import public_url
+from lms.whole_numbers import whole_number
 
 bp = Blueprint("teaching", __name__, url_prefix="/teaching", template_folder="templates")
 STAFF = (Role.INSTRUCTOR, Role.ADMIN)
@@ -73,13 +74,14 @@ def _parse_marks(session: InPersonSession) -> dict[int, tuple[AttendanceStatus, 
     for key, value in request.form.items():
         if not key.startswith("status-"):
             continue
-        user_id = key.removeprefix("status-")
-        if not user_id.isdigit() or value not in AttendanceStatus._value2member_map_:
+        field = key.removeprefix("status-")
+        user_id = whole_number(field)
+        if user_id is None or value not in AttendanceStatus._value2member_map_:
             raise ProgressError("bad_mark")
-        note = request.form.get(f"note-{user_id}", "")
+        note = request.form.get(f"note-{field}", "")
         if len(note) > 500:
             raise ProgressError("bad_mark")
-        marks[int(user_id)] = (AttendanceStatus(value), note)
+        marks[user_id] = (AttendanceStatus(value), note)
     return marks
 
 

@@ -23,6 +23,7 @@ from lms.quizzes.question_types import QUESTION_TYPES
 from lms.quizzes.review import preview_items
 from lms.quizzes.snapshot import build_snapshot, live_questions, numbered
 from lms.quizzes.statistics import question_statistics
+from lms.whole_numbers import page_number, whole_number
 
 bp = Blueprint("quiz_review", __name__, url_prefix="/author/quizzes", template_folder="templates")
 STAFF = (Role.INSTRUCTOR, Role.ADMIN)
@@ -45,9 +46,9 @@ def preview(quiz_id: int) -> str:
     """
     quiz, topic = _quiz(quiz_id)
     # The same seed draws and shuffles the same way when the answers come back to be checked.
-    seed = request.form.get("seed", "")
-    seed = seed if seed.isdigit() and len(seed) <= 20 else str(secrets.randbelow(10**12))
-    rng = random.Random(int(seed))  # noqa: S311  (shuffling a preview, not a secret)
+    seed = whole_number(request.form.get("seed"), 10**12)
+    seed = secrets.randbelow(10**12) if seed is None else seed
+    rng = random.Random(seed)  # noqa: S311  (shuffling a preview, not a secret)
     snapshot = build_snapshot(quiz, live_questions(quiz.id), rng)
     responses, problems, items = {}, {}, []
     if request.method == "POST":
@@ -81,7 +82,7 @@ def statistics(quiz_id: int) -> str:
 def grading_queue_page() -> str:
     """Essays waiting for a grade in the modules the user teaches (every module for admins),
     oldest first, fifty to a page."""
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    page = page_number()
     queue = grading_queue(editable_module_ids(current_user), page)
     return render_template("quizzes/manage/grading_queue.html", queue=queue,
                            waiting=queue.waiting, page=queue.page, pages=queue.pages)

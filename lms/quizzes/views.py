@@ -24,6 +24,7 @@ from lms.quizzes.review import review_allowed, review_items
 from lms.quizzes.snapshot import page_count, page_of
 from lms.quizzes.template_helpers import quiz_template_helpers
 from lms.ratelimit import limiter
+from lms.whole_numbers import MAX_PAGE, whole_number
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
 bp.app_context_processor(quiz_template_helpers)
@@ -159,8 +160,8 @@ def save(attempt_id: int) -> str | Response | tuple[str, int]:
         target = page + 1
     elif action == "previous":
         target = page - 1
-    elif request.form.get("goto", "").isdigit():
-        target = int(request.form["goto"]) - 1
+    elif (number := whole_number(request.form.get("goto"), MAX_PAGE)) is not None:
+        target = number - 1
     elif action != "summary":
         flash(_("Your answers have been saved."), "success")
     # Coming back later, the participant lands where they were heading.

@@ -120,6 +120,11 @@ def test_module_instructors_are_assigned_and_lose_rights_with_their_role(
     assert f'name="module" value="{alpha}" checked' in page
     client.post(f"/admin/users/{teacher.id}/modules", data={"module": ["999999"]})
     assert db.session.get(ModuleInstructor, (alpha, teacher.id)) is not None
+    for bad in ("\u00b9", "9" * 5000):
+        response = client.post(f"/admin/users/{teacher.id}/modules",
+                               data={"module": [str(alpha), bad]})
+        assert response.status_code == 302
+        assert db.session.get(ModuleInstructor, (alpha, teacher.id)) is not None
     client.post(f"/admin/users/{teacher.id}/role",
                 data={"role": "participant", "current": factories.PASSWORD})
     assert db.session.get(ModuleInstructor, (alpha, teacher.id)) is None

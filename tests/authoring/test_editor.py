@@ -247,11 +247,17 @@ def test_progress_survives_edits_and_reordering(client: FlaskClient, alpha_instr
 
 def test_reorder_with_bad_numbers_changes_nothing(client: FlaskClient,
                                                   alpha_instructor: User) -> None:
-    """A place that is not a whole number is refused and the order stays."""
-    first = topic("first")
+    """A place that is not a whole number is refused and the order stays; Arabic digits are
+    whole numbers."""
+    first, second = topic("first"), topic("second")
+    for bad in ("x", "\u00b2", "9" * 5000):
+        response = client.post(f"/author/modules/{first.module_id}/order",
+                               data={f"position-{first.id}": bad, f"position-{second.id}": "1"})
+        assert response.status_code == 302
+        assert topic("first").position == 0 and topic("second").position == 1
     client.post(f"/author/modules/{first.module_id}/order",
-                data={f"position-{first.id}": "x"})
-    assert topic("first").position == 0 and topic("second").position == 1
+                data={f"position-{first.id}": "٢", f"position-{second.id}": "1"})
+    assert topic("first").position == 1 and topic("second").position == 0
 
 
 def test_draft_is_discarded_and_pending_is_dismissed_only_in_their_states(

@@ -159,6 +159,8 @@ def test_export_refuses_a_folder_with_files(runner: FlaskCliRunner, loaded: obje
     result = runner.invoke(args=["lms", "export", str(tmp_path / "busy")])
     assert result.exit_code == 1 and "is not an empty folder" in result.output
     assert (tmp_path / "busy" / "keep.txt").read_text() == "mine"
+    under_a_file = runner.invoke(args=["lms", "export", str(tmp_path / "busy" / "keep.txt" / "x")])
+    assert under_a_file.exit_code == 1 and "cannot create" in under_a_file.output
 
 
 def test_export_needs_a_loaded_package(runner: FlaskCliRunner, tmp_path: Path) -> None:

@@ -114,6 +114,7 @@ def test_participant_and_instructor_cannot_upload(client: FlaskClient, auth: Aut
     ("/etc/evil.txt", "absolute paths are not allowed"),
     ("C:/evil.txt", "absolute paths are not allowed"),
     ("modules\\..\\evil.txt", "backslash"),
+    ("media/" + "n" * 252 + ".png", "longer than 255 bytes"),
 ])
 def test_zip_path_tricks_are_refused(client: FlaskClient, admin: None, tmp_path: Path,
                                      name: str, message: str) -> None:

@@ -78,7 +78,9 @@ def test_bad_marks_change_nothing(client: FlaskClient, auth: Auth, loaded: objec
     auth.login(instructor)
     session = sessions_of(edition, "alpha")[0]
     for data in ({f"status-{a.id}": "sleeping"},
-                 {f"status-{a.id}": "present", f"status-{stranger.id}": "present"}):
+                 {f"status-{a.id}": "present", f"status-{stranger.id}": "present"},
+                 {f"status-{a.id}": "present", "status-\u00b2": "present"},
+                 {f"status-{a.id}": "present", "status-99999999999999999999": "present"}):
         assert client.post(f"/teaching/sessions/{session.id}", data=data).status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
 
@@ -287,3 +289,19 @@ def test_participant_cannot_reach_teaching_pages(app: Flask, client: FlaskClient
     assert client.get(f"/teaching/sessions/{session.id}/code").status_code == 403
     assert client.post(f"/teaching/sessions/{session.id}",
                        data={f"status-{user.id}": "present"}).status_code == 403
+
+
+def test_check_in_code_typed_in_arabic_digits(client: FlaskClient, auth: Auth,
+                                              loaded: object) -> None:
+    """An Arabic keyboard types ٠ to ٩; the code means the same in those digits."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    db.session.commit()
+    auth.login(user)
+    session = sessions_of(edition, "alpha")[0]
+    during = session.starts_at + timedelta(minutes=5)
+    code = current_code(SECRET, session, during).code
+    arabic = code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    with at(during):
+        assert client.post("/checkin", data={"code": arabic}).status_code == 302
+    assert status_of(session, user) == "present"

@@ -227,6 +227,9 @@ def test_preview_shows_the_participants_view_and_stores_nothing(client: FlaskCli
                            data={"seed": "5", "q-q2": "false", "q-q6": "1951"})
     assert "Wrong, that is exactly what it forbids." in response.text
     assert "Review of your answers" in response.text and "1 of 7 marks" in response.text
+    odd_seed = client.post(f"/author/quizzes/{quiz.id}/preview",
+                           data={"seed": "\u00b2", "q-q6": "1951"})
+    assert odd_seed.status_code == 200 and "Review of your answers" in odd_seed.text
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
 
 

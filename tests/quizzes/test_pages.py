@@ -18,7 +18,7 @@ from lms.auth.models import Role
 from lms.extensions import db
 from lms.quizzes.models import AttemptAnswer, QuizAttempt
 from lms.quizzes.question_types import QUESTION_TYPES
-from lms.quizzes.snapshot import build_snapshot, live_questions
+from lms.quizzes.snapshot import build_snapshot, live_questions, page_of_question
 from tests import factories
 from tests.conftest import Auth
 from tests.quizzes.conftest import (
@@ -164,6 +164,22 @@ def test_tampered_fields_are_ignored(client: FlaskClient, auth: Auth) -> None:
     client.post(f"/attempts/{attempt.id}/submit", data={"score": "100", "passed": "1"})
     attempt = latest_attempt(user, quiz_of("second"))
     assert attempt.score == 0.0 and not attempt.passed
+
+
+def test_digits_that_are_no_number_are_ignored(client: FlaskClient, auth: Auth) -> None:
+    """Superscripts pass for digits in Python but number no option and no page: the page is
+    saved as if they were not there, not answered with an error."""
+    user = log_in_participant(auth)
+    start(client)
+    attempt = latest_attempt(user, quiz_of("first"))
+    key = next(q["key"] for q in attempt.snapshot if q["type"] == "single")
+    page = str(page_of_question(attempt.snapshot, key) + 1)
+    for posted in ({f"q-{key}": "\u00b2"}, {"goto": "\u00b2"}, {"goto": "9" * 5000},
+                   {f"q-{key}": "9" * 5000}):
+        response = client.post(f"/attempts/{attempt.id}", data={"page": page, **posted})
+        assert response.status_code == 302, posted
+        assert response.headers["Location"].endswith(f"/attempts/{attempt.id}?page={page}")
+    assert not latest_attempt(user, quiz_of("first")).responses.get(key)
 
 
 def test_another_participants_attempt_is_not_found(app: Flask, client: FlaskClient,

@@ -80,7 +80,10 @@ def export_package(package: CoursePackage, target: Path, storage_dir: Path) -> E
     """
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ExportError(f"{target} exists and is not an empty folder")
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportError(f"cannot create {target}: {error.strerror or error}") from None
     summary = ExportSummary(package.slug)
     _write(target / "package.yaml", _dump(_package_document(package)))
     terms = db.session.scalars(select(GlossaryTerm).filter_by(

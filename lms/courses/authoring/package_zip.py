@@ -66,6 +66,8 @@ def _entry_problem(info: zipfile.ZipInfo) -> str | None:
         return _("absolute paths are not allowed")
     if ".." in PurePosixPath(name).parts:
         return _("paths with '..' are not allowed")
+    if any(len(part.encode()) > 255 for part in PurePosixPath(name).parts):
+        return _("a file or folder name is longer than 255 bytes")
     if stat.S_ISLNK(info.external_attr >> 16):
         return _("links are not allowed in a package")
     if info.flag_bits & 0x1:
@@ -108,6 +110,10 @@ def extract(archive: IO[bytes], target: Path, limits: ZipLimits) -> Path:
     except FileExistsError as error:
         raise ZipRefused([Problem(str(error.filename or "(zip)"), None,
                                   _("the zip holds this file twice"))]) from None
+    except OSError as error:
+        raise ZipRefused([Problem("(zip)", None, _("the zip could not be unpacked: %(reason)s",
+                                                   reason=error.strerror or str(error)))]
+                         ) from None
     return _package_root(target)
 
 

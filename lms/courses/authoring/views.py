@@ -21,6 +21,7 @@ from lms.courses.authoring.versions import current_version, draft_of, history
 from lms.courses.models import CoursePackage
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.whole_numbers import whole_number
 
 bp = Blueprint("authoring", __name__, url_prefix="/author", template_folder="templates")
 STAFF = (Role.INSTRUCTOR, Role.ADMIN)
@@ -79,7 +80,7 @@ def reorder(module_id: int) -> Response:
     keyed = []
     for index, row in enumerate(rows):
         value = request.form.get(f"position-{row.topic.id}", "")
-        number = int(value) if value.strip().isdigit() and len(value) < 6 else None
+        number = whole_number(value, 99_999)
         if number is None:
             flash(_("Give every topic a whole number for its place."), "error")
             return redirect(url_for("authoring.module", module_id=item.id))

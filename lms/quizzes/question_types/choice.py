@@ -20,6 +20,7 @@ from lms.quizzes.question_types.base import (
     with_feedback,
 )
 from lms.quizzes.specs import OptionSpec
+from lms.whole_numbers import whole_number
 
 
 def _option_keys(question: Snapshot) -> list[str]:
@@ -33,7 +34,7 @@ def _posted_keys(question: Snapshot, values: list[str]) -> list[str]:
     first, say) could hint at the answer.
     """
     keys = _option_keys(question)
-    picked = {int(v) - 1 for v in values if v.isdigit() and 0 < int(v) <= len(keys)}
+    picked = {number - 1 for v in values if (number := whole_number(v, len(keys)))}
     return [key for index, key in enumerate(keys) if index in picked]
 
 
