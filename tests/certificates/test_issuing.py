@@ -37,11 +37,18 @@ def test_claim_unlocks_exactly_when_last_item_is_done(client: FlaskClient, auth:
     it, the claim issues one certificate."""
     user, edition, _sessions = graduate
     auth.login(user)
+    home = client.get("/").text
+    # The menu leads to the certificate page from every page.
+    assert '<a href="/certificates">My certificate</a>' in home
+    assert "your certificate can be issued" not in home
     page = client.get("/certificates").text
     assert "lesson: Third topic" in page and "Claim my certificate" not in page
     client.post(f"/certificates/claim/{edition.id}")
     assert valid_count() == 0
     finish(user)
+    home = client.get("/").text
+    assert "your certificate can be issued" in home
+    assert '<a class="button" href="/certificates">My certificate</a>' in home
     assert "Claim my certificate" in client.get("/certificates").text
     assert client.post(f"/certificates/claim/{edition.id}").status_code == 302
     assert valid_count() == 1
