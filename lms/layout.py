@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask_login import current_user
@@ -13,6 +14,7 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from lms.i18n import current_language, text_direction
+from lms.urls import safe_next
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -75,9 +77,21 @@ def site_header() -> Markup:
             if len(kept) >= HEADERS_KEPT:
                 kept.clear()
             kept[key] = html
-    here = request.full_path if request.query_string else request.path
     return Markup(html.replace(_CSRF_MARK, escape(page_csrf_token()))  # noqa: S704
-                  .replace(_HERE_MARK, escape(here)))
+                  .replace(_HERE_MARK, escape(_return_address())))
+
+
+def _return_address() -> str:
+    """Where the header's language switch comes back to: this page; or, for a page drawn in
+    answer to a form posted to an address that only takes posts (a form with errors), the page
+    the form was on, as going back to the post's address would answer 405."""
+    rule = request.url_rule
+    if request.method == "GET" or rule is None or "GET" in (rule.methods or ()):
+        return request.full_path if request.query_string else request.path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.scheme in ("http", "https"):
+        return safe_next(urlunsplit(("", "", referrer.path, referrer.query, ""))) or "/"
+    return "/"
 
 
 def register_layout(app: Flask) -> None:

@@ -38,7 +38,8 @@ def test_each_role_gets_its_own_menu(app: Flask, auth: Auth) -> None:
     admin_menu = menu(admin_client.get("/glossary").text)
     participant_menu = menu(participant_client.get("/glossary").text)
     assert "Audit log" in admin_menu and "People" in admin_menu
-    assert participant_menu == ["Home", "Glossary", "Directory", "My account"]
+    assert participant_menu == ["Home", "Glossary", "Directory", "My certificate", "My account"]
+    assert "My certificate" not in admin_menu
     assert menu(admin_client.get("/glossary").text) == admin_menu
     anonymous = app.test_client().get("/login").text
     assert menu(anonymous) == [] and "Log out" not in header(anonymous)
@@ -78,3 +79,26 @@ def test_the_header_follows_the_language(client: FlaskClient, auth: Auth) -> Non
     assert 'value="en"' in arabic and 'value="ar"' in english
     client.post("/language", data={"language": "en", "next": "/glossary"})
     assert header(client.get("/glossary").text) == english
+
+
+def test_a_form_with_errors_switches_language_back_to_its_page(client: FlaskClient, auth: Auth,
+                                                               loaded: object) -> None:
+    """A page drawn in answer to a post that only takes posts sends the language switch back
+    to the page the form was on (the post's own address would answer 405)."""
+    from tests.progress.helpers import scheduled_edition
+
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    page = f"/admin/editions/{edition.id}"
+    bad_day = {"unit": "1", "day": "2026-10-20", "starts": "15:00", "ends": "10:00",
+               "contact_hours": "5"}
+    answer = client.post(f"{page}/sessions", data=bad_day,
+                         headers={"Referer": f"http://localhost{page}?tab=days"})
+    assert answer.status_code == 400
+    assert f'name="next" value="{page}?tab=days"' in header(answer.text)
+    switched = client.post("/language", data={"language": "ar", "next": f"{page}?tab=days"})
+    assert client.get(switched.headers["Location"]).status_code == 200
+    elsewhere = client.post(f"{page}/sessions", data=bad_day,
+                            headers={"Referer": "http://elsewhere.example/x"})
+    assert 'name="next" value="/"' in header(elsewhere.text)
