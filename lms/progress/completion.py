@@ -53,13 +53,15 @@ class TopicState(NamedTuple):
 
 @dataclass(slots=True)
 class Missing:
-    """One thing still to do: ``days`` (attend ``count`` more of ``sessions``), ``schedule``
-    (days not scheduled yet), ``lesson`` or ``quiz`` (of ``topic``)."""
+    """One thing still to do: ``days`` (attend ``count`` more; ``sessions`` are the days still
+    to come, ``missed`` those over or marked without counting, which a make-up can replace),
+    ``schedule`` (days not scheduled yet), ``lesson`` or ``quiz`` (of ``topic``)."""
 
     kind: str
     count: int = 0
     sessions: tuple[SessionRef, ...] = ()
     topic: TopicRef | None = None
+    missed: tuple[SessionRef, ...] = ()
 
 
 @dataclass(slots=True, eq=False)
@@ -278,16 +280,18 @@ class _UnitPlan:
               counting: dict[AttendanceStatus | None, bool], requires_quizzes: bool,
               now: datetime) -> UnitState:
         """One participant's state in this unit; written for speed, as boards call it a lot."""
-        not_counted: list[SessionRef] = []
-        attended = remaining = 0
+        coming: list[SessionRef] = []
+        missed: list[SessionRef] = []
+        attended = 0
         for session in self.sessions:
             status = marks.get(session.id)
             if session.id in made_up or counting[status]:
                 attended += 1
+            elif status is None and session.ends_at > now:
+                coming.append(session)
             else:
-                not_counted.append(session)
-                if status is None and session.ends_at > now:
-                    remaining += 1
+                missed.append(session)
+        remaining = len(coming)
         required = self.required
         unscheduled = not self.sessions and required > 0
         days_short = 0 if unscheduled else max(0, required - attended)
@@ -311,7 +315,7 @@ class _UnitPlan:
             if unscheduled:
                 items.append(Missing("schedule", required))
             elif days_short:
-                items.append(Missing("days", days_short, tuple(not_counted)))
+                items.append(Missing("days", days_short, tuple(coming), missed=tuple(missed)))
             items.extend(Missing("lesson", 0, (), topic) for topic in self.required_topics
                          if topic.id not in done)
             for topic in quizzes:

@@ -43,7 +43,7 @@ class UpcomingDay:
 class NextStep:
     unit: UnitRef
     missing: Missing | None
-    day: UpcomingDay | None = None
+    day: SessionRef | None = None
 
 
 @dataclass
@@ -76,7 +76,7 @@ def participant_dashboard(user: User, now: datetime) -> list[EditionDashboard]:
         upcoming = [UpcomingDay(s, u, s.venue or edition.venue or "", apologies.get(s.id))
                     for s, u in upcoming_refs]
         boards.append(EditionDashboard(edition, programme, result, upcoming,
-                                       _next_step(result, upcoming)))
+                                       _next_step(result)))
     return boards
 
 
@@ -102,15 +102,16 @@ def participant_unit(user: User, edition_id: int, unit_id: int,
     return None if state is None else UnitProgress(edition, programme, state)
 
 
-def _next_step(result: ParticipantCompletion, upcoming: list[UpcomingDay]) -> NextStep | None:
+def _next_step(result: ParticipantCompletion) -> NextStep | None:
     for unit in result.units:
         if unit.is_complete:
             continue
         online = next((m for m in unit.missing if m.kind in ("lesson", "quiz")), None)
         if online is not None:
             return NextStep(unit.unit, online)
-        day = next((d for d in upcoming if d.unit.id == unit.unit.id), None)
-        return NextStep(unit.unit, unit.missing[0], day)
+        first = unit.missing[0]
+        # The unit's next day that would count; none when only make-ups are left.
+        return NextStep(unit.unit, first, first.sessions[0] if first.sessions else None)
     return None
 
 

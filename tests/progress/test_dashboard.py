@@ -24,6 +24,7 @@ from lms.progress.models import (
     Edition,
     Enrolment,
     EnrolmentStatus,
+    InPersonSession,
     SessionReminder,
     UnitInstructor,
 )
@@ -273,3 +274,34 @@ def test_demo_shows_attendance_and_one_step_left(app: Flask, runner: FlaskCliRun
     first = completion_for(omar, edition, datetime.now(UTC)).units[0]
     assert [m.kind for m in first.missing] == ["quiz"]
     assert db.session.scalar(select(func.count()).select_from(UnitInstructor)) == 6
+
+
+def test_days_already_attended_or_missed_are_not_days_to_attend(client: FlaskClient,
+                                                                auth: Auth,
+                                                                loaded: object) -> None:
+    """Checked in to today's day, the next step is the following day; a day gone by without
+    counting is listed as missed (to make up), not as one to attend."""
+
+    def when(session: InPersonSession) -> str:
+        return f'datetime="{session.day.isoformat()}T'
+
+    edition = scheduled_edition()
+    user = participant(edition)
+    first, second, third, today, last = sessions_of(edition, "alpha")
+    mark(first, user, S.ABSENT)
+    for session in (second, third, today):
+        mark(session, user, S.PRESENT)
+    for slug in ("first", "second"):
+        complete_lesson(user, slug)
+        attempt(user, slug, 90.0)
+    db.session.commit()
+    auth.login(user)
+    page = home(client, today.starts_at + timedelta(hours=1))
+    step = page[page.index("What to do next"):page.index("Next in-person days")]
+    assert "Attend the next in-person day of Alpha" in step
+    assert when(last) in step and when(today) not in step
+    checklist = page[page.index("Attend 1 more in-person day:"):]
+    checklist = checklist[:checklist.index("</ul>", checklist.index("Missed"))]
+    to_attend, missed = checklist.split("Missed")
+    assert when(last) in to_attend and when(first) not in to_attend
+    assert when(first) in missed and when(today) not in checklist
