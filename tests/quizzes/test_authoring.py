@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
 from lms.auth.models import Role
+from lms.courses.models import Topic
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.quizzes import attempts as service
@@ -108,6 +109,20 @@ def test_admins_reach_every_quiz(client: FlaskClient, auth: Auth) -> None:
     assert client.get(f"/author/quizzes/{quiz_of('first').id}").status_code == 200
     index = client.get("/author/quizzes").text
     assert "Alpha module" in index and "Beta module" in index
+
+
+def test_every_topic_in_the_quiz_list_links_to_a_page(client: FlaskClient, auth: Auth) -> None:
+    """A draft topic, which has no lesson page yet, links to its authoring page."""
+    auth.login_as(Role.ADMIN)
+    draft = db.session.scalar(select(Topic).filter_by(slug="third"))
+    assert draft is not None
+    draft.is_draft = True
+    db.session.commit()
+    index = client.get("/author/quizzes").text
+    links = re.findall(r'<th scope="row"><a href="([^"]+)">', index)
+    assert f"/author/topics/{draft.id}" in links and "/topics/first" in links
+    for link in links:
+        assert client.get(link).status_code == 200, link
 
 
 def test_write_a_quiz_with_every_type_and_take_it(app: Flask, client: FlaskClient,
