@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from lms.whole_numbers import MAX_ROW_ID
 
 
 class VerifyForm(FlaskForm):
@@ -16,7 +18,7 @@ class VerifyForm(FlaskForm):
 
 
 class IssueForm(FlaskForm):
-    user_id = IntegerField(validators=[DataRequired(), NumberRange(min=1)])
+    user_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ROW_ID)])
     reason = TextAreaField(_l("Reason for issuing by exception"), validators=[
         Optional(), Length(max=2000)])
 

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -102,7 +103,8 @@ def roster(session_id: int) -> str | Response | tuple[str, int]:
             flash(message_for(error), "error")
         else:
             db.session.commit()
-            flash(_("Attendance saved (%(num)d changes).", num=changed), "success")
+            flash(ngettext("Attendance saved (%(num)d change).",
+                           "Attendance saved (%(num)d changes).", changed), "success")
             return redirect(url_for("teaching.roster", session_id=session.id))
     entries = service.session_roster(session)
     status = 400 if request.method == "POST" else 200

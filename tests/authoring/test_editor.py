@@ -167,6 +167,9 @@ def test_empty_or_oversized_form_is_refused(client: FlaskClient, alpha_instructo
     assert response.status_code == 400
     bad = save(client, first.id, minutes="100000", objectives="   ")
     assert bad.status_code == 400
+    zero = save(client, first.id, minutes="0")
+    assert zero.status_code == 400 and "Number must be between 1 and 600." in zero.text
+    assert "This field is required." not in zero.text
     assert len(versions("first")) == 1
 
 

@@ -58,8 +58,10 @@ def test_roster_mark_all_present_then_adjust(client: FlaskClient, auth: Auth,
     assert "Amal" in page and "Not marked yet" in page and "<fieldset" in page
     client.post(f"/teaching/sessions/{session.id}/all-present")
     assert status_of(session, a) == status_of(session, b) == "present"
-    client.post(f"/teaching/sessions/{session.id}", data={
-        f"status-{a.id}": "present", f"status-{b.id}": "late", f"note-{b.id}": "traffic"})
+    saved = client.post(f"/teaching/sessions/{session.id}", data={
+        f"status-{a.id}": "present", f"status-{b.id}": "late", f"note-{b.id}": "traffic"},
+        follow_redirects=True)
+    assert "Attendance saved (1 change)." in saved.text
     assert status_of(session, b) == "late"
     changes = db.session.scalars(select(AttendanceChange).filter_by(user_id=b.id)).all()
     assert [(c.old_status and c.old_status.value, c.new_status.value) for c in changes] == [

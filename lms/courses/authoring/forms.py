@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.courses.authoring.content import MAX_BODY_CHARS
 
@@ -24,8 +24,9 @@ class TopicForm(FlaskForm):
 
 class LessonForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    # InputRequired: 0 is typed, and deserves the range's message, not "required".
     minutes = IntegerField(_l("Reading time in minutes"), validators=[
-        DataRequired(), NumberRange(min=1, max=600)])
+        InputRequired(), NumberRange(min=1, max=600)])
     objectives = TextAreaField(_l("Learning objectives, one per line"), validators=[
         DataRequired(), Length(max=5000)])
     body = TextAreaField(_l("Lesson text (Markdown)"), validators=[
