@@ -80,7 +80,9 @@ def complete_lesson(slug: str) -> Response:
         progress.mark_lesson_complete(current_user.id, topic.id, utcnow())
         flash(_("Lesson marked as complete."), "success")
     db.session.commit()
-    return redirect(url_for("courses.lesson", slug=slug))
+    language = request.form.get("lang")
+    return redirect(url_for("courses.lesson", slug=slug, lang=language
+                            if language in current_app.config["LANGUAGES"] else None))
 
 
 @bp.get("/glossary")

@@ -76,6 +76,15 @@ def test_arabic_reader_gets_arabic_version(client: FlaskClient, auth: Auth,
     assert 'href="/topics/first?lang=en"' in page
     english = client.get("/topics/first?lang=en").text
     assert "Tell a refugee from an asylum-seeker." in english
+    # Reading on in English: the next lesson and marking this one keep the language.
+    assert 'href="/topics/second?lang=en"' in english
+    assert '<input type="hidden" name="lang" value="en">' in english
+    marked = client.post("/topics/first/complete", data={"action": "complete", "lang": "en"})
+    assert marked.headers["Location"] == "/topics/first?lang=en"
+    # In the interface's own language, addresses stay plain.
+    assert 'href="/topics/second"' in page
+    plain = client.post("/topics/first/complete", data={"action": "undo", "lang": "fr"})
+    assert plain.headers["Location"] == "/topics/first"
 
 
 def test_lesson_without_arabic_falls_back_to_english(client: FlaskClient, auth: Auth,
