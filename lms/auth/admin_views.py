@@ -50,7 +50,9 @@ def list_users() -> str:
 
 
 def _edition_choices() -> list[SelectChoice]:
-    editions = db.session.scalars(select(Edition).order_by(Edition.starts_on.desc())).all()
+    # An archived edition takes no one new.
+    editions = db.session.scalars(select(Edition).where(Edition.archived_at.is_(None))
+                                  .order_by(Edition.starts_on.desc())).all()
     return [SelectChoice(0, _("No edition"))] + [SelectChoice(e.id, e.name) for e in editions]
 
 
@@ -61,26 +63,39 @@ def invite() -> str | Response | tuple[str, int]:
     form = InviteForm()
     form.edition.choices = _edition_choices()
     if form.validate_on_submit():
-        role = Role(form.role.data)
-        try:
-            user = create_user(form.email.data or "", form.full_name.data or "", role,
-                               full_name_ar=form.full_name_ar.data or None,
-                               organisation=form.organisation.data or None,
-                               country=form.country.data or None,
-                               preferred_language=form.language.data or "en")
-        except AccountError as error:
-            form.email.errors = [str(error)]
+        if form.edition.data and form.role.data != Role.PARTICIPANT.value:
+            form.edition.errors = [_("Only participants are enrolled in an edition: choose "
+                                     "“No edition” for an instructor or an admin.")]
         else:
-            if form.edition.data and role == Role.PARTICIPANT:
-                db.session.add(Enrolment(edition_id=form.edition.data, user_id=user.id))
-            valid_for = timedelta(hours=current_app.config["INVITATION_VALID_HOURS"])
-            send_invitation(user, utcnow(), valid_for)
-            record(current_user, "user.invite", user, role=role.value)
-            db.session.commit()
-            flash(_("%(email)s has been invited.", email=user.email), "success")
-            return redirect(url_for("admin_users.list_users"))
+            invited = _create_invited(form)
+            if invited is not None:
+                flash(_("%(email)s has been invited.", email=invited.email), "success")
+                return redirect(url_for("admin_users.list_users"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/invite.html", form=form), status
+
+
+def _create_invited(form: InviteForm) -> User | None:
+    """The account the form describes, enrolled and sent its invitation; None (with the
+    reason on the email field) when the account cannot be made."""
+    role = Role(form.role.data)
+    try:
+        user = create_user(form.email.data or "", form.full_name.data or "", role,
+                           full_name_ar=form.full_name_ar.data or None,
+                           organisation=form.organisation.data or None,
+                           country=form.country.data or None,
+                           preferred_language=form.language.data or "en")
+    except AccountError as error:
+        form.email.errors = [str(error)]
+        return None
+    if form.edition.data:
+        db.session.add(Enrolment(edition_id=form.edition.data, user_id=user.id,
+                                 enrolled_at=utcnow()))
+    valid_for = timedelta(hours=current_app.config["INVITATION_VALID_HOURS"])
+    send_invitation(user, utcnow(), valid_for)
+    record(current_user, "user.invite", user, role=role.value)
+    db.session.commit()
+    return user
 
 
 @bp.post("/<int:user_id>/invitation")

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lms.auth.models import PasswordToken, Role, User
+from lms.db_types import utcnow
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
 from lms.models import Enrolment
@@ -90,6 +91,24 @@ def test_invite_rejects_duplicate_email_and_bad_input(client: FlaskClient, auth:
     assert "Enter an email address" in malformed.text
     too_long = invite(client, full_name="x" * 500)
     assert too_long.status_code == 400
+
+
+def test_invite_enrols_only_participants_and_only_in_open_editions(
+        client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """Staff with an edition chosen are refused with a reason, not invited without it; an
+    archived edition is not offered and not accepted."""
+    auth.login_as(Role.ADMIN)
+    open_edition = factories.make_edition(name="Open edition")
+    archived = factories.make_edition(name="Archived edition", archived_at=utcnow())
+    db.session.commit()
+    form = client.get("/admin/users/invite").text
+    assert "Open edition" in form and "Archived edition" not in form
+    staff = invite(client, role="instructor", edition=str(open_edition.id))
+    assert staff.status_code == 400 and "Only participants are enrolled" in staff.text
+    late = invite(client, edition=str(archived.id))
+    assert late.status_code == 400
+    assert db.session.scalar(select(User).filter_by(email="amal@example.org")) is None
+    assert db.session.scalar(select(Enrolment)) is None
 
 
 def test_link_works_once(app: Flask, client: FlaskClient, auth: Auth) -> None:
