@@ -18,7 +18,7 @@ from lms.progress import charts, exports
 from lms.progress.admin_views import edition_or_404
 from lms.progress.board_cells import cell_labels, row_cells
 from lms.progress.completion import completion_for
-from lms.progress.enrolments import later_editions
+from lms.progress.enrolments import later_editions, possible_changes
 from lms.progress.forms import StatusForm
 from lms.progress.models import Enrolment
 from lms.whole_numbers import page_number
@@ -66,6 +66,9 @@ def participant(edition_id: int, user_id: int) -> str:
     enrolment, person = row
     form = StatusForm(formdata=None)
     form.target.choices = [SelectChoice(e.id, e.name) for e in later_editions(edition)]
+    allowed = possible_changes(enrolment, bool(form.target.choices))
+    form.action.choices = [c for c in form.action.choices  # type: ignore[union-attr]
+                           if c.value in allowed]
     return render_template("progress/participant.html", edition=edition, enrolment=enrolment,
                            person=person, completion=completion_for(person, edition, utcnow()),
                            form=form)

@@ -127,6 +127,17 @@ def defer(enrolment: Enrolment, target: Edition, now: datetime) -> Enrolment:
     return later
 
 
+def possible_changes(enrolment: Enrolment, can_defer: bool) -> list[str]:
+    """The changes the enrolment's status allows: an active one can be withdrawn or (with a
+    later edition to go to) deferred, a withdrawn one reactivated; a deferred one is changed
+    in the later edition."""
+    if enrolment.status == EnrolmentStatus.ACTIVE:
+        return ["withdraw", "defer"] if can_defer else ["withdraw"]
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        return ["reactivate"]
+    return []
+
+
 def later_editions(edition: Edition) -> list[Edition]:
     """Open editions of the same programme that start later: where a participant may defer."""
     return list(db.session.scalars(select(Edition).where(

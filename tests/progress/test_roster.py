@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -124,12 +125,20 @@ def test_withdraw_reactivate_and_defer(client: FlaskClient, auth: Auth, loaded: 
                                                               user_id=user.id))
     assert enrolment is not None
     url = f"/admin/editions/enrolments/{enrolment.id}/status"
+    page = f"/admin/editions/{edition.id}/participants/{user.id}"
+
+    def offered() -> list[str]:
+        return re.findall(r'<option value="(withdraw|reactivate|defer)"', client.get(page).text)
+
+    assert offered() == ["withdraw", "defer"]
     client.post(url, data={"action": "withdraw"})
     assert enrolment.status == EnrolmentStatus.WITHDRAWN
+    assert offered() == ["reactivate"]
     client.post(url, data={"action": "reactivate"})
     assert enrolment.status == EnrolmentStatus.ACTIVE
     client.post(url, data={"action": "defer", "target": later.id})
     assert enrolment.status == EnrolmentStatus.DEFERRED and enrolment.deferred_to_id == later.id
+    assert offered() == [] and "Change the enrolment" not in client.get(page).text
     assert db.session.scalar(select(Enrolment.status).filter_by(
         edition_id=later.id, user_id=user.id)) == EnrolmentStatus.ACTIVE
     assert client.post("/admin/editions/enrolments/999999/status").status_code == 404
