@@ -72,7 +72,7 @@ def calendar() -> Response:
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     events = schedule_events(current_user, base.rstrip("/"), current_language())
     body = ical_document(events, _("Certificate in Migration Governance"), utcnow())
-    return Response(body, mimetype="text/calendar; charset=utf-8", headers={
+    return Response(body, content_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": "attachment; filename=in-person-days.ics"})
 
 

@@ -215,7 +215,7 @@ def test_calendar_file(client: FlaskClient, auth: Auth, loaded: object) -> None:
     db.session.commit()
     auth.login(user)
     response = client.get("/my/schedule.ics")
-    assert response.mimetype == "text/calendar"
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     body = response.data.decode()
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.count("BEGIN:VEVENT") == 10
     assert "DTSTART:20260906T060000Z" in body and "LOCATION:AUC New Cairo" in body
