@@ -111,7 +111,10 @@ def schedule_units(edition: Edition, units: Sequence[Unit], first_day: date, sta
     if total > MAX_DAYS_PER_RUN:
         raise ProgressError("too_many_days")
     weekend = set() if include_weekend else weekend_of(edition)
-    days = iter(working_days(first_day, total, weekend))
+    planned = working_days(first_day, total, weekend)
+    for day in planned[:1] + planned[-1:]:
+        _ensure_within(edition, day)
+    days = iter(planned)
     created = []
     for unit in units:
         for _ in range(max(unit.days, 1)):
@@ -127,6 +130,13 @@ def schedule_units(edition: Edition, units: Sequence[Unit], first_day: date, sta
     return created
 
 
+def _ensure_within(edition: Edition, day: date) -> None:
+    """A day outside the edition's dates would count towards completion and "at risk" as if
+    it were part of it."""
+    if not edition.starts_on <= day <= edition.ends_on:
+        raise ProgressError("outside_edition")
+
+
 def save_session(edition: Edition, unit: Unit, day: date, starts: time, ends: time,
                  contact_hours: float, venue: str | None,
                  session: InPersonSession | None = None) -> InPersonSession:
@@ -139,6 +149,7 @@ def save_session(edition: Edition, unit: Unit, day: date, starts: time, ends: ti
         raise ProgressError("times")
     if not 0 <= contact_hours <= 24:
         raise ProgressError("hours")
+    _ensure_within(edition, day)
     clash = db.session.scalar(select(InPersonSession.id).where(
         InPersonSession.edition_id == edition.id, InPersonSession.unit_id == unit.id,
         InPersonSession.day == day))

@@ -18,6 +18,8 @@ MESSAGES = {
                             "by one below."),
     "too_many_days": _l("That is more days than can be scheduled at once."),
     "same_day": _l("This unit already meets on that date."),
+    "outside_edition": _l("In-person days must fall within the edition's dates; if the edition "
+                          "runs longer, change its dates first."),
     "has_records": _l("This day has attendance or make-ups recorded, so it cannot be removed; "
                       "move it to another date instead."),
     "not_instructor": _l("Only instructor accounts can teach units."),

@@ -49,6 +49,11 @@ def test_admin_creates_edition_and_schedules_a_module(client: FlaskClient, auth:
     assert response.status_code == 302
     edition = db.session.scalar(select(Edition).filter_by(name="Fourth edition"))
     assert edition is not None and edition.timezone == "Africa/Cairo"
+    # Five working days from the edition's last week would run past its end: nothing is made.
+    past_the_end = client.post(f"/admin/editions/{edition.id}/schedule", data={
+        "unit": unit("alpha").id, "first_day": "2027-03-29", "starts": "09:00", "ends": "16:00"})
+    assert past_the_end.status_code == 400 and "within the edition&#39;s dates" in past_the_end.text
+    assert sessions_of(edition, "alpha") == []
     response = client.post(f"/admin/editions/{edition.id}/schedule", data={
         "unit": unit("alpha").id, "first_day": "2026-10-01", "starts": "09:00",
         "ends": "16:00"})
@@ -120,6 +125,20 @@ def test_move_a_day_and_add_one(client: FlaskClient, auth: Auth, loaded: object)
         "unit": first.unit_id, "day": "2026-09-21", "starts": "10:00", "ends": "15:00",
         "contact_hours": "5"})
     assert len(sessions_of(edition, "alpha")) == 6
+    # The edition runs from 1 September 2026 to 31 March 2027.
+    for day in ("2026-08-31", "2027-04-01"):
+        outside = client.post(f"/admin/editions/{edition.id}/sessions", data={
+            "unit": first.unit_id, "day": day, "starts": "10:00", "ends": "15:00",
+            "contact_hours": "5"})
+        assert outside.status_code == 400
+        assert "must fall within the edition&#39;s dates" in outside.text
+        moved = client.post(f"/admin/editions/sessions/{first.id}", data={
+            "unit": first.unit_id, "day": day, "starts": "10:00", "ends": "15:00",
+            "contact_hours": "5"})
+        assert moved.status_code == 400
+    assert len(sessions_of(edition, "alpha")) == 6
+    db.session.refresh(first)
+    assert first.day == date(2026, 9, 20)
 
 
 def test_every_field_of_the_edition_page_has_its_own_id(client: FlaskClient, auth: Auth,
