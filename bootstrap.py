@@ -110,11 +110,29 @@ def run_platform(extra: list[str]) -> int:
     run([flask, "db", "upgrade"], env=env)
     run([flask, "lms", "load", PACKAGE], env=env)
     run([flask, "lms", "demo"], env=env)
-    print("\nServing on http://127.0.0.1:5000/ (Ctrl+C to stop)\n", flush=True)
+    chosen = bind_address(extra)
+    address = chosen or "127.0.0.1:5000"
+    if chosen:
+        # Links in mail and on certificates then lead to where the platform is served.
+        env.setdefault("PUBLIC_BASE_URL", f"http://{address}")
+    print(f"\nServing on http://{address}/ (Ctrl+C to stop)\n", flush=True)
     # The access log leaves out query strings: password links carry their token there.
-    return run([str(BIN / "gunicorn"), "--bind", "127.0.0.1:5000", "--workers", "2",
-                "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT, *extra,
-                "wsgi:app"], check=False, env=env)
+    return run([str(BIN / "gunicorn"), *([] if chosen else ["--bind", address]),
+                "--workers", "2", "--access-logfile", "-", "--access-logformat",
+                ACCESS_LOG_FORMAT, *extra, "wsgi:app"], check=False, env=env)
+
+
+def bind_address(arguments: list[str]) -> str | None:
+    """The address given to gunicorn with ``-b``/``--bind`` among ``arguments``, if any: it
+    replaces the default one, which gunicorn would otherwise serve as well."""
+    for index, argument in enumerate(arguments):
+        if argument in ("-b", "--bind") and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith("--bind="):
+            return argument.split("=", 1)[1]
+        if argument.startswith("-b") and len(argument) > 2:
+            return argument[2:]
+    return None
 
 
 if __name__ == "__main__":
