@@ -77,7 +77,8 @@ def enrol_new_participant(server: Server, new_page: Callable[..., Any], email: s
     admin.get_by_label("Full name (Latin script)").fill(name)
     admin.get_by_label("Email").fill(email)
     admin.get_by_role("button", name="Enrol").click()
-    assert f"{email} is enrolled." in admin.content()
+    # The click returns before the next page has loaded; wait for its message.
+    admin.get_by_text(f"{email} is enrolled.").wait_for()
     admin.context.close()
     return password
 

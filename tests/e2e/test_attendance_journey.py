@@ -78,7 +78,7 @@ def test_instructor_takes_attendance_on_a_phone(server: Server, new_page: Any) -
     person.get_by_label("Late").check()
     person.get_by_label("Note").fill("Arrived at 10:15")
     phone.get_by_role("button", name="Save attendance").click()
-    assert "Attendance saved (1 changes)." in phone.content()
+    assert "Attendance saved (1 change)." in phone.content()
     check_accessibility(phone)
     phone.get_by_role("link", name="History of changes").click()
     check_accessibility(phone)

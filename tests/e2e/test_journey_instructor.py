@@ -107,7 +107,7 @@ def test_instructor_publishes_a_lesson_and_takes_attendance(server: Server, new_
     person.get_by_label("Absent").check()
     person.get_by_label("Note").fill(NOTE)
     phone.get_by_role("button", name="Save attendance").click()
-    assert "Attendance saved (1 changes)." in phone.content()
+    assert "Attendance saved (1 change)." in phone.content()
     check_accessibility(phone)
     roster_url = phone.url
     code = read_code(phone)
