@@ -117,9 +117,11 @@ def _register_cli(app: Flask) -> None:
         lms_group.add_command(command)
     from lms.auth.cli import purge_command
     from lms.courses.authoring.cli import export_command
+    from lms.mail.cli import send_mail_command
 
     lms_group.add_command(export_command)
     lms_group.add_command(purge_command)
+    lms_group.add_command(send_mail_command)
     from lms.quizzes.cli import COMMANDS as QUIZ_COMMANDS
 
     for command in QUIZ_COMMANDS:

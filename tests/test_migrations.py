@@ -16,6 +16,7 @@ from sqlalchemy import Connection, create_engine, inspect, text
 from lms.auth.models import Role, User
 from lms.courses.models import Topic
 from lms.extensions import db
+from lms.mail.models import MessageStatus, OutboxMessage
 from lms.progress.models import DEFAULT_WEEKEND, Edition, Enrolment, EnrolmentStatus
 from lms.quizzes.models import Quiz, QuizAttempt
 from tests.conftest import TEST_DATABASE_URL, make_app
@@ -130,6 +131,11 @@ ROWS: dict[str, list[dict[str, Any]]] = {
          "max_score": 1.0, "percent": 100.0, "passed": True, "snapshot": '[{"key": "q1"}]',
          "responses": '{"q1": "a"}'},
     ],
+    "outbox_messages": [
+        {"id": 1, "created_at": STAMP, "recipient": "amira@example.org",
+         "template": "invitation", "language": "ar", "subject": "Welcome",
+         "body_text": "Dear Amira", "body_html": None},
+    ],
     "audit_events": [
         {"id": 1, "at": STAMP, "actor_id": 2, "actor_label": "teacher@example.org",
          "action": "quiz.start", "target_type": "quiz", "target_id": "1", "outcome": "ok",
@@ -173,6 +179,11 @@ def _assert_rows_survived() -> None:
     assert quiz is not None and quiz.source == "package"
     topic = db.session.get(Topic, 1)
     assert topic is not None and topic.is_draft is False and topic.title_ar == "مصطلحات"
+    # Messages written before mail had a status were kept for reading, never sent.
+    message = db.session.get(OutboxMessage, 1)
+    assert message is not None
+    assert (message.status, message.attempted_at, message.error, message.body_text) == (
+        MessageStatus.KEPT, None, None, "Dear Amira")
     db.session.rollback()
 
 

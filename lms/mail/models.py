@@ -1,14 +1,28 @@
-"""Messages kept in the development outbox when no mail server is configured."""
+"""Every message the platform writes: kept for admins to read when no mail server is
+configured, otherwise recorded with the work that wrote it until the mail server takes it."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Enum, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db_types import UTCDateTime, utcnow
 from lms.extensions import db
+
+
+class MessageStatus(enum.StrEnum):
+    KEPT = "kept"  # no mail server: the outbox is where the message is read
+    PENDING = "pending"  # committed, not yet handed to the mail server
+    SENDING = "sending"  # being handed over; still so an hour later, the attempt was cut off
+    SENT = "sent"  # the mail server took it
+    FAILED = "failed"  # the mail server could not be reached or refused it; see ``error``
+
+
+# Messages the mail server has not taken, for the admins' notice and `flask lms send-mail`.
+UNSENT = (MessageStatus.PENDING, MessageStatus.SENDING, MessageStatus.FAILED)
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
@@ -20,5 +34,14 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     template: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(5))
     subject: Mapped[str] = mapped_column(String(300))
+    # Emptied once the mail server takes the message: the text may hold a password link,
+    # which the platform otherwise keeps only hashed.
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[MessageStatus] = mapped_column(
+        Enum(MessageStatus, native_enum=False, length=20,
+             values_callable=lambda e: [m.value for m in e]),
+        default=MessageStatus.KEPT, server_default=MessageStatus.KEPT.value, index=True)
+    # When the last attempt to hand the message to the mail server began.
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(500))  # why the last attempt failed

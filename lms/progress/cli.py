@@ -10,6 +10,7 @@ from lms.courses.models import Programme
 from lms.database import refresh_planner_statistics
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.mail import services as mail
 from lms.progress.reminders import send_reminders
 from lms.progress.synthetic import create_synthetic_edition
 
@@ -17,10 +18,19 @@ from lms.progress.synthetic import create_synthetic_edition
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders_command() -> None:
-    """Email participants whose in-person day is tomorrow (run daily, for example from cron)."""
-    sent = send_reminders(utcnow())
+    """Email participants whose in-person day is tomorrow (run daily, for example from cron).
+
+    The reminders are recorded before they are mailed, so one the mail server does not take is
+    reported here and kept in the outbox, and neither it nor any other is written twice.
+    """
+    messages = send_reminders(utcnow())
     db.session.commit()
-    click.echo(f"Sent {sent} reminder(s).")
+    unsent = mail.not_sent(messages)
+    click.echo(f"Sent {len(messages) - unsent} reminder(s).")
+    if unsent:
+        click.echo(f"{unsent} reminder(s) could not be sent: they are kept in the outbox "
+                   "(/admin/outbox) with the reason; `flask lms send-mail` sends them once the "
+                   "mail server works.", err=True)
 
 
 @click.command("synthetic-edition")

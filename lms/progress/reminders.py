@@ -10,6 +10,7 @@ from lms.auth.models import User
 from lms.courses.models import Unit
 from lms.extensions import db
 from lms.mail import services as mail
+from lms.mail.models import OutboxMessage
 from lms.progress.editions import local_today, to_local
 from lms.progress.models import (
     Edition,
@@ -21,10 +22,13 @@ from lms.progress.models import (
 from lms.urls import public_url
 
 
-def send_reminders(now: datetime) -> int:
-    """Mail every active participant whose in-person day is tomorrow in the edition's zone.
+def send_reminders(now: datetime) -> list[OutboxMessage]:
+    """Mail every active participant whose in-person day is tomorrow in the edition's zone,
+    and return the messages, one per reminder.
 
-    Safe to run more than once a day: a reminder already sent is never sent again.
+    Safe to run more than once a day: a reminder already recorded is never sent again. The
+    reminders leave once the caller commits them with their records; one the mail server does
+    not take stays in the outbox for `flask lms send-mail`, and is not written again.
     """
     # Tomorrow in any time zone falls within these UTC dates; the exact check is per edition.
     candidates = db.session.execute(
@@ -33,7 +37,7 @@ def send_reminders(now: datetime) -> int:
         .join(Unit, Unit.id == InPersonSession.unit_id)
         .where(Edition.archived_at.is_(None),
                InPersonSession.day.between(now.date(), (now + timedelta(days=2)).date()))).all()
-    sent = 0
+    messages: list[OutboxMessage] = []
     for session, edition, unit in candidates:
         if session.day != local_today(edition.timezone, now) + timedelta(days=1):
             continue
@@ -44,14 +48,12 @@ def send_reminders(now: datetime) -> int:
                    Enrolment.status == EnrolmentStatus.ACTIVE,
                    User.is_active_account.is_(True), User.id.not_in(already)))
         for user in people:
-            mail.send(user.email, "session_reminder", user.preferred_language, user=user,
-                      unit=unit, edition=edition,
-                      starts=to_local(edition.timezone, session.starts_at),
-                      ends=to_local(edition.timezone, session.ends_at),
-                      venue=session.venue or edition.venue or "",
-                      link=public_url("courses.home"),
-                      calendar=public_url("participation.calendar"))
+            messages.append(mail.send(
+                user.email, "session_reminder", user.preferred_language, user=user, unit=unit,
+                edition=edition, starts=to_local(edition.timezone, session.starts_at),
+                ends=to_local(edition.timezone, session.ends_at),
+                venue=session.venue or edition.venue or "", link=public_url("courses.home"),
+                calendar=public_url("participation.calendar")))
             db.session.add(SessionReminder(session_id=session.id, user_id=user.id, sent_at=now))
-            sent += 1
     db.session.flush()
-    return sent
+    return messages

@@ -229,13 +229,13 @@ def test_reminders_go_once_the_day_before(app: Flask, loaded: object) -> None:
     participant(edition)
     db.session.commit()
     evening_before = datetime(2026, 9, 5, 17, 0, tzinfo=UTC)
-    assert send_reminders(evening_before) == 2
-    assert send_reminders(evening_before + timedelta(hours=2)) == 0
+    assert len(send_reminders(evening_before)) == 2
+    assert send_reminders(evening_before + timedelta(hours=2)) == []
     message = db.session.scalar(select(OutboxMessage).filter_by(recipient=user.email))
     assert message is not None and "Alpha module" in message.subject
     assert "09:00 to 16:00 (Africa/Cairo)" in message.body_text
     assert db.session.scalar(select(func.count()).select_from(SessionReminder)) == 2
-    assert send_reminders(datetime(2026, 9, 3, 17, 0, tzinfo=UTC)) == 0
+    assert send_reminders(datetime(2026, 9, 3, 17, 0, tzinfo=UTC)) == []
 
 
 def test_send_reminders_and_synthetic_commands(app: Flask, runner: FlaskCliRunner,
