@@ -134,7 +134,7 @@ def test_a_mail_server_failure_never_fails_an_enrolment(
         app: Flask, client: FlaskClient, auth: Auth, loaded: object,
         caplog: pytest.LogCaptureFixture) -> None:
     """With the mail server down, enrolling succeeds; the invitation waits in the outbox as
-    not sent, with the reason, and the log names it."""
+    not sent, with the reason, the log names it, and its link is not shown to admins."""
     auth.login_as(Role.ADMIN)
     edition = scheduled_edition()
     db.session.commit()
@@ -148,6 +148,13 @@ def test_a_mail_server_failure_never_fails_an_enrolment(
     assert "/password/set?token=" in row.body_text  # kept, to be sent again
     assert any("laila@example.org" in r.getMessage() and "invitation" in r.getMessage()
                for r in caplog.records)
+
+    listing = client.get("/admin/outbox").text
+    assert "Not sent" in listing and "1 message has not been sent" in listing
+    assert "flask lms send-mail" in listing and row.error in listing
+    page = client.get(f"/admin/outbox/{row.id}").text
+    assert "Not sent" in page and row.error in page
+    assert "token=" not in page
 
 
 def test_one_transaction_sends_its_messages_over_one_connection(
@@ -252,7 +259,7 @@ def test_without_a_mail_server_the_outbox_keeps_every_message(
         [row] = rows()
         assert row.status == MessageStatus.KEPT and "/password/set?token=" in row.body_text
         listing = client.get("/admin/outbox").text
-        assert "No mail server is configured" in listing
+        assert "No mail server is configured" in listing and "Kept here" in listing
         page = client.get(f"/admin/outbox/{row.id}").text
         assert "/password/set?token=" in page
         result = runner.invoke(args=["lms", "send-mail"])

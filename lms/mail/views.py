@@ -1,8 +1,8 @@
-"""The development outbox: mail that would have been sent, for admins to read."""
+"""The outbox: every message the platform wrote and how it went, for admins to read."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
@@ -15,17 +15,22 @@ bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox", template_folder="
 @bp.get("")
 @role_required(Role.ADMIN)
 def list_messages() -> str:
-    """The newest messages in the outbox, fifty to a page."""
+    """The newest messages in the outbox, fifty to a page, each with how it went, and how many
+    the mail server has not taken; ``?show=unsent`` lists only those."""
     page = page_number()
-    messages = services.outbox(page)
+    unsent_only = request.args.get("show") == "unsent"
+    messages = services.outbox(page, unsent_only=unsent_only)
     return render_template("mail/outbox.html", messages=messages, page=page,
-                           pages=page + (1 if len(messages) == 50 else 0))
+                           pages=page + (1 if len(messages) == 50 else 0),
+                           unsent=services.unsent_count(), unsent_only=unsent_only,
+                           mail_server=bool(current_app.config.get("MAIL_SERVER")))
 
 
 @bp.get("/<int:message_id>")
 @role_required(Role.ADMIN)
 def show_message(message_id: int) -> str:
-    """One message as it would have been sent.
+    """One message as it would have been sent, or, for mail meant for the mail server, how
+    its sending went.
 
     :raises 404: for an unknown message.
     """
