@@ -56,6 +56,20 @@ def test_load_invalid_package_writes_nothing(app: Flask, runner: FlaskCliRunner,
     assert db.session.scalar(select(func.count()).select_from(Topic)) == 0
 
 
+def test_validate_and_load_report_a_date_that_does_not_exist(runner: FlaskCliRunner,
+                                                              package_copy: Path) -> None:
+    """A date such as 2026-02-30 is a problem with file and line, not a traceback."""
+    edit(package_copy / "modules/02-beta/01-third.md", "minutes: 7",
+         "minutes: 7\npublished: 2026-02-30")
+    for command in ("validate", "load"):
+        result = runner.invoke(args=["lms", command, str(package_copy)])
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert ("modules/02-beta/01-third.md:4: '2026-02-30' is not a date that exists"
+                in result.output)
+    assert db.session.scalar(select(func.count()).select_from(Topic)) == 0
+
+
 def test_load_unknown_path(runner: FlaskCliRunner, tmp_path: Path) -> None:
     """A path that does not exist is a clear error."""
     result = runner.invoke(args=["lms", "load", str(tmp_path / "missing")])

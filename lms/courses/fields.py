@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,15 @@ from lms.courses.problems import LineDict, LineList, Report
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 LANGUAGES = ("en", "ar")
+
+
+def _finite(value: int | float) -> bool:
+    """Whether a YAML number is an ordinary one: not .inf or .nan (which no JSON column stores
+    and no comparison orders), nor an integer too large to be a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 class Fields:
@@ -123,7 +133,7 @@ class Fields:
             if required:
                 self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
             self.problem(key, _("'%(key)s' must be a number", key=key))
             return default
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):

@@ -63,12 +63,42 @@ class LineList(list[Any]):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
+class _UnreadableValue(Exception):
+    """A value YAML's grammar accepts but cannot be built, such as the date 2026-02-30."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
 class _LineLoader(yaml.SafeLoader):
     """A safe loader whose mappings and sequences carry line numbers (1-based)."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicate_keys: list[tuple[Any, int]] = []
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (yaml.YAMLError, _UnreadableValue):
+            raise
+        except Exception:
+            # PyYAML builds dates, numbers and tagged values with Python's own constructors,
+            # which raise ValueError, KeyError and others for values such as 2026-02-30,
+            # 0x_ or !!bool maybe; the innermost node is the one to name.
+            raise _UnreadableValue(node.start_mark.line + 1, _unreadable(node)) from None
+
+
+def _unreadable(node: yaml.Node) -> str:
+    value = node.value if isinstance(node, yaml.ScalarNode) else ""
+    shown = value if len(value) <= 60 else value[:60] + "…"
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return _("'%(value)s' is not a date that exists: write a date as YYYY-MM-DD, or put "
+                 "the value in quotes if it is text", value=shown)
+    return _("the value '%(value)s' cannot be read: put it in quotes if it is text",
+             value=shown)
 
 
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -103,13 +133,17 @@ _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
 def load_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> Any:
-    """Parse YAML safely, reporting syntax errors and duplicate keys with their lines.
+    """Parse YAML safely, reporting syntax errors, values that cannot be read (a date that
+    does not exist) and duplicate keys with their lines.
 
     Returns None (after reporting) when the text cannot be parsed.
     """
     loader = _LineLoader(text)
     try:
         data = loader.get_single_data()
+    except _UnreadableValue as error:
+        report.add(path, error.line + line_offset, error.message)
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + line_offset if mark else None

@@ -34,6 +34,7 @@ from wtforms.validators import (
 from lms.quizzes.grading import MAX_COMMENT
 from lms.quizzes.importing.gift import option_key
 from lms.quizzes.question_types import QUESTION_TYPES
+from lms.quizzes.quiz_file import MAX_ATTEMPTS
 from lms.quizzes.review import REVIEW_POLICIES
 from lms.quizzes.specs import QuestionSpec
 
@@ -54,7 +55,7 @@ class QuizSettingsForm(FlaskForm):
     pass_mark = IntegerField(_l("Pass mark (percent)"),
                              validators=[InputRequired(), NumberRange(0, 100)])
     attempts_allowed = IntegerField(_l("Attempts allowed (leave empty for no limit)"),
-                                    validators=[Optional(), NumberRange(1, 100)])
+                                    validators=[Optional(), NumberRange(1, MAX_ATTEMPTS)])
     grading = SelectField(_l("Grade recorded"), choices=[
         SelectChoice("highest", _l("The highest attempt")),
         SelectChoice("last", _l("The last attempt"))])

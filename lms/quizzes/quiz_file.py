@@ -15,6 +15,8 @@ from lms.quizzes.specs import QuestionSpec, QuizSpec
 SETTINGS_KEYS = ("pass_mark", "attempts", "grading", "shuffle_questions", "shuffle_choices",
                  "time_limit_minutes", "draw", "review")
 REVIEW_POLICIES = ("after_each_attempt", "after_pass_or_last", "never")
+# The most attempts a quiz may allow, in a quiz file as on the settings page.
+MAX_ATTEMPTS = 100
 
 
 def read_quiz(path: Path, report: Report) -> QuizSpec | None:
@@ -85,7 +87,7 @@ def read_quiz_text(text: str, path: Path, report: Report, *,
 def _read_settings(f: Fields, quiz: QuizSpec) -> None:
     f.allow_only(*SETTINGS_KEYS)
     quiz.pass_mark = f.integer("pass_mark", default=70, minimum=0, maximum=100) or 0
-    quiz.attempts_allowed = f.integer("attempts", minimum=1)
+    quiz.attempts_allowed = f.integer("attempts", minimum=1, maximum=MAX_ATTEMPTS)
     quiz.grading = f.choice("grading", ("highest", "last"), default="highest")
     quiz.shuffle_questions = f.boolean("shuffle_questions", default=False)
     quiz.shuffle_choices = f.boolean("shuffle_choices", default=False)
@@ -98,7 +100,8 @@ def read_question(f: Fields, *, require_ref: bool = True) -> QuestionSpec | None
     """One question's definition, checked by its type; None when it cannot be used."""
     key = f.key()
     type_name = f.raw("type")
-    if type_name not in QUESTION_TYPES:
+    # A list or mapping cannot be looked up in the registry; it is no type name either.
+    if not isinstance(type_name, str) or type_name not in QUESTION_TYPES:
         f.problem("type" if f.has("type") else None,
                   _("unknown question type %(name)s (use one of: %(types)s)",
                     name=repr(type_name), types=", ".join(QUESTION_TYPES)))

@@ -218,6 +218,20 @@ def test_bad_markdown_files_are_refused(client: FlaskClient, alpha_instructor: U
     assert len(versions("first")) == 1
 
 
+def test_markdown_file_with_values_yaml_cannot_read_is_refused(client: FlaskClient,
+                                                               alpha_instructor: User) -> None:
+    """A date that does not exist is shown with its line on the page, and nothing is saved."""
+    first = topic("first")
+    cases = [("---\ntitle: First\nminutes: 10\npublished: 2026-02-30\n---\n\nText\n",
+              "Line 4: &#39;2026-02-30&#39; is not a date that exists")]
+    for text, message in cases:
+        response = client.post(f"/author/topics/{first.id}/en/upload", data={
+            "file": (io.BytesIO(text.encode()), "lesson.md")}, content_type="multipart/form-data")
+        assert response.status_code == 400, message
+        assert message in response.text, message
+    assert len(versions("first")) == 1
+
+
 def test_changes_page_shows_what_was_added_and_removed(client: FlaskClient,
                                                        alpha_instructor: User) -> None:
     """The diff between two versions marks removed and added lines, not by colour alone."""

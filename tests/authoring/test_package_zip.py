@@ -85,6 +85,27 @@ def test_broken_package_is_reported_then_fixed_and_loaded(
             if a.startswith("package.")] == ["package.upload", "package.upload", "package.load"]
 
 
+def test_values_yaml_cannot_read_are_reported_in_a_zip(
+        client: FlaskClient, admin: None, package_copy: Path) -> None:
+    """An impossible date and a list for a question type are on the report with file and
+    line; the upload cannot be loaded."""
+    edit(package_copy / "modules/02-beta/01-third.md", "minutes: 7",
+         "minutes: 7\npublished: 2026-13-01")
+    edit(package_copy / "modules/01-alpha/02-second.quiz.yaml", "type: true_false",
+         "type: [true_false]")
+    response = post_zip(client, zip_folder(package_copy))
+    assert response.status_code == 302
+    rows = [" ".join(row.split()) for row in
+            client.get(response.headers["Location"]).text.split("<tr>")[1:]]
+    assert any("<code>modules/02-beta/01-third.md</code></th> <td>4</td> "
+               "<td>&#39;2026-13-01&#39; is not a date that exists" in row for row in rows), rows
+    assert any("<code>modules/01-alpha/02-second.quiz.yaml</code></th> <td>3</td> "
+               "<td>unknown question type [&#39;true_false&#39;]" in row for row in rows), rows
+    report = "".join(rows)
+    assert "Load this package" not in report
+    assert latest().status == UploadStatus.INVALID and topics() == 0
+
+
 def test_second_load_of_one_upload_is_refused(client: FlaskClient, admin: None) -> None:
     """A double click on Load loads the package once."""
     post_zip(client, zip_folder(FIXTURE_PACKAGE))

@@ -235,3 +235,61 @@ def test_unsafe_yaml_is_not_executed(package_copy: Path, bad: str) -> None:
     """YAML tags that build Python objects are refused, never run."""
     edit(package_copy / "package.yaml", 'version: "1"', f"version: {bad}")
     assert problems(package_copy)
+
+
+@pytest.mark.parametrize(("file", "old", "new", "line"), [
+    ("package.yaml", 'version: "1"', "version: 2026-02-30", 2),
+    ("modules/01-alpha/module.yaml", "summary: {en: The first module., ar: الوحدة الأولى.}",
+     "summary: 2026-13-01", 2),
+    ("modules/02-beta/01-third.md", "minutes: 7", "minutes: 7\npublished: 2026-02-30", 4),
+    ("modules/01-alpha/02-second.quiz.yaml", "text: The second idea exists.",
+     "text: 2026-02-30", 5),
+    ("glossary.yaml", "source: IOM Glossary on Migration (2019)", "source: 2026-02-30", 13),
+])
+def test_date_that_does_not_exist_is_reported(package_copy: Path, file: str, old: str,
+                                              new: str, line: int) -> None:
+    """A date YAML reads but the calendar lacks is a problem with its file and line, in every
+    YAML file of the package, not a crash of the validator."""
+    edit(package_copy / file, old, new)
+    found = problems(package_copy)
+    value = new.rsplit(": ", 1)[1]
+    assert (f"{file}:{line}: '{value}' is not a date that exists: write a date as YYYY-MM-DD, "
+            "or put the value in quotes if it is text") in found
+
+
+@pytest.mark.parametrize("value", ["0x_", "!!bool maybe", "!!int twelve",
+                                   "2026-01-01 25:00:00"])
+def test_value_yaml_cannot_build_is_reported(package_copy: Path, value: str) -> None:
+    """Numbers and tagged values that PyYAML accepts but cannot build are reported too."""
+    edit(package_copy / "modules/02-beta/01-third.md", "minutes: 7", f"minutes: {value}")
+    found = problems(package_copy)
+    assert len(found) == 1 and found[0].startswith("modules/02-beta/01-third.md:3: "), found
+
+
+def test_question_type_given_as_a_list_is_reported(package_copy: Path) -> None:
+    """`type: [true_false]` is an unknown type at its line, not a crash."""
+    edit(package_copy / "modules/01-alpha/02-second.quiz.yaml", "type: true_false",
+         "type: [true_false]")
+    assert problems(package_copy) == [
+        "modules/01-alpha/02-second.quiz.yaml:3: unknown question type ['true_false'] (use one "
+        "of: single, multiple, true_false, short_answer, matching, numeric, essay, "
+        "description)"]
+
+
+@pytest.mark.parametrize("value", [".inf", ".nan", "-.inf", "1" + "0" * 400])
+def test_numbers_no_column_can_hold_are_reported(package_copy: Path, value: str) -> None:
+    """Infinity, not-a-number and integers too large for a float are not numbers a quiz can
+    use (no JSON column stores them), whatever key holds them."""
+    edit(package_copy / "modules/01-alpha/01-first.quiz.yaml", "{id: a, value: 1951}",
+         f"{{id: a, value: {value}}}")
+    assert problems(package_copy) == [
+        "modules/01-alpha/01-first.quiz.yaml:51: 'value' must be a number"]
+
+
+def test_attempts_within_what_the_settings_page_allows(package_copy: Path) -> None:
+    """A quiz file allows at most as many attempts as the quiz settings page does."""
+    edit(package_copy / "modules/01-alpha/01-first.quiz.yaml", "pass_mark: 70",
+         "pass_mark: 70\n  attempts: 99999999999")
+    assert problems(package_copy) == [
+        "modules/01-alpha/01-first.quiz.yaml:3: 'attempts' must be a whole number from 1 to "
+        "100"]

@@ -297,6 +297,26 @@ def test_import_and_export_pages(client: FlaskClient, auth: Auth) -> None:
     assert missing.status_code == 400 and "Choose a file to import." in missing.text
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("questions:\n  - id: q1\n    type: [true_false]\n    text: Yes?\n    answer: true\n",
+     "Line 3: unknown question type [&#39;true_false&#39;]"),
+    ("questions:\n  - id: q1\n    type: true_false\n    text: 2026-02-30\n    answer: true\n",
+     "Line 4: &#39;2026-02-30&#39; is not a date that exists"),
+])
+def test_import_page_reports_values_yaml_cannot_use(client: FlaskClient, auth: Auth, text: str,
+                                                    message: str) -> None:
+    """A quiz file with a list for its type or an impossible date lists the problem by line
+    and changes nothing."""
+    auth.login(module_instructor())
+    quiz = quiz_of("first")
+    response = client.post("/author/quizzes/topics/first/import", data={
+        "file": (io.BytesIO(text.encode()), "bad.quiz.yaml"), "format": "auto",
+        "mode": "replace"}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert message in response.text
+    assert len(live_questions(quiz.id)) == 8
+
+
 def test_grading_an_essay(app: Flask, client: FlaskClient, auth: Auth) -> None:
     """The module's instructors see the essay in the queue, grade it with a comment, and the
     participant's attempt is then graded and passed."""

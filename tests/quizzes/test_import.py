@@ -325,6 +325,23 @@ def test_cli_imports_a_file(app: Flask, loaded: Path, runner: FlaskCliRunner,
     assert missing.exit_code != 0 and "no topic 'nope'" in missing.output
 
 
+def test_cli_reports_values_yaml_cannot_use(app: Flask, loaded: Path, runner: FlaskCliRunner,
+                                           tmp_path: Path) -> None:
+    """`import-quiz` reports a list given as a question type and an impossible date by line,
+    without a traceback, and imports nothing."""
+    before = [q.key for q in live_questions(quiz_of("second").id)]
+    for body, expected in [("    type: [true_false]\n    text: Yes?\n",
+                            ":3: unknown question type ['true_false']"),
+                           ("    type: true_false\n    text: 2026-02-30\n",
+                            ":4: '2026-02-30' is not a date that exists")]:
+        bad = tmp_path / "bad.quiz.yaml"
+        bad.write_text(f"questions:\n  - id: q1\n{body}    answer: true\n", encoding="utf-8")
+        result = runner.invoke(args=["lms", "import-quiz", str(bad), "--topic", "second"])
+        assert result.exit_code == 1, result.output
+        assert f"{bad}{expected}" in result.output
+    assert [q.key for q in live_questions(quiz_of("second").id)] == before
+
+
 def test_reloading_the_package_keeps_a_quiz_edited_on_the_platform(
         app: Flask, loaded: Path, runner: FlaskCliRunner, tmp_path: Path) -> None:
     """After an import, `flask lms load` leaves that quiz alone and says so; others reload."""
