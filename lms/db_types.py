@@ -40,3 +40,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def column_length(*columns: Any) -> int:
+    """The most characters every one of these String columns holds (the shortest length).
+
+    Readers of files and forms check text against this, so a value the schema cannot store is
+    refused with a message rather than failing in the database (PostgreSQL enforces the
+    length, SQLite does not).
+    """
+    lengths = [column.type.length for column in columns]
+    if not lengths or any(length is None for length in lengths):
+        raise TypeError("column_length needs columns of a String type with a length")
+    return min(lengths)

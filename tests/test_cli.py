@@ -70,6 +70,20 @@ def test_validate_and_load_report_a_date_that_does_not_exist(runner: FlaskCliRun
     assert db.session.scalar(select(func.count()).select_from(Topic)) == 0
 
 
+def test_load_refuses_a_title_longer_than_its_column(runner: FlaskCliRunner,
+                                                     package_copy: Path) -> None:
+    """A module title PostgreSQL could not store is refused by validate and by load, with its
+    file and line, and nothing is loaded."""
+    edit(package_copy / "modules/01-alpha/module.yaml", "{en: Alpha module,",
+         f"{{en: {'A' * 301},")
+    for command in ("validate", "load"):
+        result = runner.invoke(args=["lms", command, str(package_copy)])
+        assert result.exit_code == 1, result.output
+        assert ("modules/01-alpha/module.yaml:1: 'title.en' is longer than 300 characters"
+                in result.output)
+    assert db.session.scalar(select(func.count()).select_from(Topic)) == 0
+
+
 def test_load_unknown_path(runner: FlaskCliRunner, tmp_path: Path) -> None:
     """A path that does not exist is a clear error."""
     result = runner.invoke(args=["lms", "load", str(tmp_path / "missing")])

@@ -9,10 +9,21 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from lms.courses.authoring.models import PackageUpload
+from lms.courses.models import CoursePackage, GlossaryTerm, Module, Programme, Topic, Unit
 from lms.courses.problems import LineDict, LineList, Report
+from lms.db_types import column_length
+from lms.quizzes.models import AttemptAnswer, Option, Question
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# Slugs and ids are as long as the shortest column that stores them.
+SLUG_LENGTH = column_length(CoursePackage.slug, Programme.slug, Module.slug, Topic.slug,
+                            Unit.slug, GlossaryTerm.slug, PackageUpload.package_slug)
+SLUG_PATTERN = rf"^[a-z0-9][a-z0-9-]{{0,{SLUG_LENGTH - 1}}}$"
+SLUG_RE = re.compile(SLUG_PATTERN)
+KEY_LENGTH = column_length(Question.key, Option.key, AttemptAnswer.question_key)
+KEY_RE = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{KEY_LENGTH - 1}}}$")
+# Text kept in JSON or Text columns; text for a String column passes that column's length.
+MAX_TEXT = 100_000
 LANGUAGES = ("en", "ar")
 
 
@@ -65,7 +76,8 @@ class Fields:
     def raw(self, key: str) -> Any:
         return self.data.get(key)
 
-    def text(self, key: str, *, required: bool = True, max_length: int = 100_000) -> str | None:
+    def text(self, key: str, *, required: bool = True,
+             max_length: int = MAX_TEXT) -> str | None:
         value = self.data.get(key)
         if value is None:
             if required:
@@ -85,7 +97,7 @@ class Fields:
         return value
 
     def bilingual(self, key: str, *, required: bool = True, both: bool = True,
-                  max_length: int = 100_000) -> dict[str, str] | None:
+                  max_length: int = MAX_TEXT) -> dict[str, str] | None:
         """A `{en, ar}` mapping; with ``both`` False a plain string or `{en, ar?}` is accepted."""
         value = self.data.get(key)
         if value is None:
@@ -93,7 +105,12 @@ class Fields:
                 self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return None
         if not both and isinstance(value, str | int | float) and not isinstance(value, bool):
-            return {"en": str(value).strip()}
+            plain = str(value).strip()
+            if len(plain) > max_length:
+                self.problem(key, _("'%(key)s' is longer than %(num)d characters", key=key,
+                                    num=max_length))
+                return None
+            return {"en": plain}
         if not isinstance(value, LineDict):
             self.problem(key, _("'%(key)s' must be a mapping {en: ..., ar: ...}", key=key) if both
                          else _("'%(key)s' must be text or {en: ..., ar: ...}", key=key))
@@ -103,7 +120,11 @@ class Fields:
         result: dict[str, str] = {}
         for language in LANGUAGES:
             needed = both or language == "en"
-            text = inner.text(language, required=needed, max_length=max_length)
+            text = inner.text(language, required=needed)
+            if text and len(text) > max_length:
+                # Reported, and kept: the rest of the file is still checked as usual.
+                inner.problem(language, _("'%(key)s' is longer than %(num)d characters",
+                                          key=f"{key}.{language}", num=max_length))
             if text:
                 result[language] = text
         return result if "en" in result and (not both or "ar" in result) else None
@@ -166,6 +187,10 @@ class Fields:
         if value is None:
             self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return None
+        if isinstance(value, str) and len(value) > SLUG_LENGTH:
+            self.problem(key, _("'%(key)s' is longer than %(num)d characters", key=key,
+                                num=SLUG_LENGTH))
+            return None
         if not isinstance(value, str) or not SLUG_RE.match(value):
             self.problem(key, _("'%(value)s' is not a valid slug (lower-case letters, digits, "
                                 "hyphens)", value=value))
@@ -178,6 +203,10 @@ class Fields:
             self.problem(None, _("%(what)s is missing '%(key)s'", what=self.what, key=key))
             return None
         value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if isinstance(value, str) and len(value) > KEY_LENGTH:
+            self.problem(key, _("'%(key)s' is longer than %(num)d characters", key=key,
+                                num=KEY_LENGTH))
+            return None
         if not isinstance(value, str) or not KEY_RE.match(value):
             self.problem(key, _("'%(key)s' must be letters, digits, '-' or '_' (got %(value)s)",
                                 key=key, value=repr(value)))

@@ -11,11 +11,16 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+from lms.courses.authoring.models import LessonVersion
 from lms.courses.fields import Fields
+from lms.courses.models import Topic
 from lms.courses.problems import Report, load_yaml, read_text
 from lms.courses.specs import LessonSpec, ModuleSpec, TopicSpec
+from lms.db_types import column_length
 
 ORDER_PREFIX = re.compile(r"^\d+-")
+# A topic's title is stored on the topic and on each version of its lessons.
+TITLE_LENGTH = column_length(Topic.title_en, Topic.title_ar, LessonVersion.title)
 
 
 def slug_from_name(name: str) -> str:
@@ -45,7 +50,7 @@ def read_lesson_topic(path: Path, module: ModuleSpec, report: Report) -> TopicSp
         return None
     f, body, offset, text = parts
     f.allow_only("title", "slug", "minutes", "objectives", "published")
-    title = f.bilingual("title")
+    title = f.bilingual("title", max_length=TITLE_LENGTH)
     slug = f.slug("slug", default=slug_from_name(path.name))
     published = f.raw("published")
     if published is not None and not isinstance(published, date):

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+from lms.courses.models import MediaFile
 from lms.courses.problems import Report
 from lms.courses.specs import MediaSpec
+from lms.db_types import column_length
 
 MEDIA_TYPES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -32,6 +34,10 @@ def read_media(root: Path, report: Report) -> dict[str, MediaSpec]:
             report.add(path, None, _("links are not allowed in a package"))
             continue
         if path.is_dir() or path.name.startswith("."):
+            continue
+        if len(name) > column_length(MediaFile.name):
+            report.add(path, None, _("the file's path in the package is longer than %(num)d "
+                                     "characters", num=column_length(MediaFile.name)))
             continue
         data = path.read_bytes()
         if len(data) > MAX_MEDIA_BYTES:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+from lms.courses.authoring.models import LessonVersion
 from lms.courses.fields import SLUG_RE, Fields
 from lms.courses.lesson_files import read_lesson_topic, read_translation, slug_from_name
 from lms.courses.links import check_lesson_links
 from lms.courses.media_files import read_media
+from lms.courses.models import CoursePackage, GlossaryTerm, Lesson, Module, Programme, Unit
 from lms.courses.problems import LineDict, Report, load_yaml, read_text
 from lms.courses.specs import (
     DEFAULT_COMPLETION,
@@ -24,6 +26,8 @@ from lms.courses.specs import (
     TopicSpec,
     UnitSpec,
 )
+from lms.db_types import column_length
+from lms.quizzes.models import Quiz
 from lms.quizzes.quiz_file import read_quiz
 
 
@@ -59,7 +63,8 @@ def _read_package_yaml(root: Path, report: Report) -> PackageSpec | None:
     f.allow_only("id", "version", "title", "summary", "issuers", "completion", "certificate",
                  "programmes")
     slug = f.slug("id")
-    title = f.bilingual("title")
+    title = f.bilingual("title", max_length=column_length(CoursePackage.title_en,
+                                                          CoursePackage.title_ar))
     issuers = []
     for item, line in f.items("issuers"):
         issuer_fields = Fields(_wrap(item, line), path, report, "an issuer")
@@ -86,7 +91,8 @@ def _read_package_yaml(root: Path, report: Report) -> PackageSpec | None:
     spec = PackageSpec(
         root=root,
         slug=slug or "",
-        version=f.text("version", required=False) or "",
+        version=f.text("version", required=False,
+                       max_length=column_length(CoursePackage.version)) or "",
         title=title or {"en": "", "ar": ""},
         summary=f.bilingual("summary", required=False) or {},
         issuers=issuers,
@@ -112,7 +118,8 @@ def _read_programmes(f: Fields, path: Path, report: Report) -> list[ProgrammeSpe
         p = Fields(item, path, report, "a programme")
         p.allow_only("slug", "title", "summary", "units")
         slug = p.slug("slug")
-        title = p.bilingual("title")
+        title = p.bilingual("title", max_length=column_length(Programme.title_en,
+                                                              Programme.title_ar))
         if slug in seen:
             p.problem("slug", _("duplicate programme slug '%(slug)s'", slug=slug))
             continue
@@ -135,7 +142,8 @@ def _read_units(p: Fields, path: Path, report: Report) -> list[UnitSpec]:
         topics = u.strings("topics", required=False)
         if u.has("module") == u.has("topics"):
             u.problem(None, _("a unit needs either 'module' or 'topics' (not both)"))
-        title = u.bilingual("title", required=not u.has("module"))
+        title = u.bilingual("title", required=not u.has("module"),
+                            max_length=column_length(Unit.title_en, Unit.title_ar))
         days = u.integer("days", default=0, minimum=0, maximum=60, required=True) or 0
         hours = u.integer("hours_per_day", default=0, minimum=0, maximum=24) or 0
         if slug in seen:
@@ -163,7 +171,8 @@ def _read_glossary(root: Path, report: Report) -> list[TermSpec]:
         t = Fields(item, path, report, "a glossary term")
         t.allow_only("slug", "term", "definition", "source")
         slug = t.slug("slug")
-        term = t.bilingual("term")
+        term = t.bilingual("term", max_length=column_length(GlossaryTerm.term_en,
+                                                            GlossaryTerm.term_ar))
         definition = t.bilingual("definition")
         source = t.text("source")
         if slug in seen:
@@ -206,7 +215,7 @@ def _read_module(module_dir: Path, position: int, report: Report) -> ModuleSpec 
     f = Fields(data, path, report, "module.yaml")
     f.allow_only("slug", "title", "summary", "topics")
     slug = f.slug("slug", default=slug_from_name(module_dir.name))
-    title = f.bilingual("title")
+    title = f.bilingual("title", max_length=column_length(Module.title_en, Module.title_ar))
     topics = f.strings("topics", required=True)
     for duplicate in {t for t in topics if topics.count(t) > 1}:
         f.problem("topics", _("topic '%(slug)s' is listed twice", slug=duplicate))
@@ -220,7 +229,12 @@ def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report
     files = sorted(p for p in module_dir.iterdir() if p.is_file() and p.name != "module.yaml")
     by_stem: dict[str, TopicSpec] = {}
     names = {p.name for p in files}
+    longest = column_length(Lesson.source_file, LessonVersion.source_file, Quiz.source_file)
     for path in files:
+        if len(report.relative(path)) > longest:
+            # Lessons and quizzes keep the path they were loaded from.
+            report.add(path, None, _("the file's path in the package is longer than %(num)d "
+                                     "characters", num=longest))
         if path.name.endswith(".md") and not path.name.endswith(".ar.md"):
             spec.lesson_files.add(slug_from_name(path.name))
             topic = read_lesson_topic(path, module, report)

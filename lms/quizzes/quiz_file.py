@@ -8,7 +8,9 @@ from typing import Any
 
 from lms.courses.fields import Fields
 from lms.courses.problems import LineDict, LineList, Report, load_yaml, read_text
+from lms.db_types import column_length
 from lms.quizzes.messages import _
+from lms.quizzes.models import Question
 from lms.quizzes.question_types import QUESTION_TYPES, question_keys
 from lms.quizzes.specs import QuestionSpec, QuizSpec
 
@@ -114,7 +116,7 @@ def read_question(f: Fields, *, require_ref: bool = True) -> QuestionSpec | None
     points = f.number("points", default=default_points, minimum=0, maximum=1000)
     ref = None
     if (question_type.graded and require_ref) or f.has("ref"):
-        ref = f.text("ref")
+        ref = f.text("ref", max_length=column_length(Question.ref))
     settings, options = question_type.parse(f)
     if key is None or text is None:
         return None

@@ -220,10 +220,15 @@ def test_bad_markdown_files_are_refused(client: FlaskClient, alpha_instructor: U
 
 def test_markdown_file_with_values_yaml_cannot_read_is_refused(client: FlaskClient,
                                                                alpha_instructor: User) -> None:
-    """A date that does not exist is shown with its line on the page, and nothing is saved."""
+    """A date that does not exist, or a title too long to store, is shown with its line on
+    the page, and nothing is saved."""
     first = topic("first")
     cases = [("---\ntitle: First\nminutes: 10\npublished: 2026-02-30\n---\n\nText\n",
-              "Line 4: &#39;2026-02-30&#39; is not a date that exists")]
+              "Line 4: &#39;2026-02-30&#39; is not a date that exists"),
+             (f"---\ntitle: {{en: {'T' * 301}, ar: ع}}\nminutes: 10\n---\n\nText\n",
+              "Line 2: &#39;title.en&#39; is longer than 300 characters"),
+             (f"---\ntitle: {'T' * 301}\nminutes: 10\n---\n\nText\n",
+              "Line 2: &#39;title&#39; is longer than 300 characters")]
     for text, message in cases:
         response = client.post(f"/author/topics/{first.id}/en/upload", data={
             "file": (io.BytesIO(text.encode()), "lesson.md")}, content_type="multipart/form-data")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from lms.courses.models import CoursePackage, GlossaryTerm, Module, Programme, Topic, Unit
 from lms.courses.package import read_package
+from lms.quizzes.models import Question
 from tests.conftest import COURSE_PACKAGE, FIXTURE_PACKAGE
 
 
@@ -293,3 +295,60 @@ def test_attempts_within_what_the_settings_page_allows(package_copy: Path) -> No
     assert problems(package_copy) == [
         "modules/01-alpha/01-first.quiz.yaml:3: 'attempts' must be a whole number from 1 to "
         "100"]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "line", "key", "column"), [
+    ("package.yaml", 'version: "1"', 'version: "{}"', 2, "version", CoursePackage.version),
+    ("package.yaml", "{en: Sample certificate,", "{{en: {},", 3, "title.en",
+     CoursePackage.title_en),
+    ("package.yaml", "{en: Local programme,", "{{en: {},", 10, "title.en", Programme.title_en),
+    ("package.yaml", "ar: اليوم الأول}", "ar: {}}}", 18, "title.ar", Unit.title_ar),
+    ("modules/01-alpha/module.yaml", "{en: Alpha module,", "{{en: {},", 1, "title.en",
+     Module.title_en),
+    ("modules/02-beta/01-third.md", "{en: Third topic,", "{{en: {},", 2, "title.en",
+     Topic.title_en),
+    ("glossary.yaml", "{en: Refugee,", "{{en: {},", 3, "term.en", GlossaryTerm.term_en),
+    ("modules/01-alpha/02-second.quiz.yaml", "ref: second-heading", "ref: {}", 4, "ref",
+     Question.ref),
+    ("modules/01-alpha/02-second.quiz.yaml", "id: q1", "id: {}", 2, "id", Question.key),
+])
+def test_text_longer_than_its_column_is_reported(package_copy: Path, file: str, old: str,
+                                                 new: str, line: int, key: str,
+                                                 column: object) -> None:
+    """Each text read from the package into a length-limited column is refused when longer
+    than the column, with the column's own length in the message; as long as it is accepted.
+    """
+    length = column.type.length  # type: ignore[attr-defined]
+    path = package_copy / file
+    original = path.read_text(encoding="utf-8")
+    edit(path, old, new.format("x" * length))
+    assert not [p for p in problems(package_copy) if "longer than" in p]
+    path.write_text(original, encoding="utf-8")
+    edit(path, old, new.format("x" * (length + 1)))
+    assert problems(package_copy) == [
+        f"{file}:{line}: '{key}' is longer than {length} characters"]
+
+
+def test_slug_longer_than_its_column_is_reported(package_copy: Path) -> None:
+    """A slug too long for the slug columns says so, rather than calling it malformed."""
+    edit(package_copy / "modules/02-beta/module.yaml", "title:", f"slug: {'b' * 101}\ntitle:")
+    assert ("modules/02-beta/module.yaml:1: 'slug' is longer than 100 characters"
+            in problems(package_copy))
+
+
+def test_file_paths_longer_than_their_columns_are_reported(package_copy: Path) -> None:
+    """Lessons, quizzes and media keep the path they came from; a longer path is refused."""
+    long = "02-" + "b" * 250
+    (package_copy / "modules/02-beta").rename(package_copy / "modules" / long)
+    edit(package_copy / "modules" / long / "module.yaml", "title:", "slug: beta\ntitle:")
+    lesson = package_copy / "modules" / long / f"01-{'t' * 50}.md"
+    (package_copy / "modules" / long / "01-third.md").rename(lesson)
+    edit(lesson, "minutes: 7", "minutes: 7\nslug: third")
+    deep = package_copy / "media" / ("m" * 200)
+    deep.mkdir()
+    (deep / ("p" * 100 + ".png")).write_bytes((package_copy / "media/pixel.png").read_bytes())
+    assert sorted(problems(package_copy)) == [
+        f"media/{'m' * 200}/{'p' * 100}.png: the file's path in the package is longer than "
+        "300 characters",
+        f"modules/{long}/{lesson.name}: the file's path in the package is longer than 300 "
+        "characters"]

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.courses.fields import Fields
-from lms.courses.lesson_files import split_front_matter
+from lms.courses.lesson_files import TITLE_LENGTH, split_front_matter
 from lms.courses.links import (
     ALLOWED_SCHEMES,
     LANGUAGE_QUERIES,
@@ -100,13 +100,15 @@ def _read_front_matter(f: Fields, language: str, lesson: UploadedLesson) -> None
     title = f.raw("title")
     if isinstance(title, LineDict):
         # A package's English file holds {en, ar}; the editor takes the language it edits.
-        value = title.get(language)
-        if value is not None and not isinstance(value, str):
-            f.problem("title", "'title' must be text")
-        elif value and value.strip():
-            lesson.title = value.strip()[:300]
+        inner = Fields(title, f.path, f.report, "'title'")
+        value = inner.text(language, required=False)
+        if value and len(value) > TITLE_LENGTH:
+            inner.problem(language, _("'%(key)s' is longer than %(num)d characters",
+                                      key=f"title.{language}", num=TITLE_LENGTH))
+        else:
+            lesson.title = value or None
     elif title is not None:
-        lesson.title = f.text("title", required=False, max_length=300)
+        lesson.title = f.text("title", required=False, max_length=TITLE_LENGTH)
     lesson.minutes = f.integer("minutes", minimum=1, maximum=600)
     if f.has("objectives"):
         lesson.objectives = f.strings("objectives") or None

@@ -9,21 +9,23 @@ from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.courses.authoring.content import MAX_BODY_CHARS
-
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,99}$"
+from lms.courses.fields import SLUG_LENGTH, SLUG_PATTERN
+from lms.courses.lesson_files import TITLE_LENGTH
 
 
 class TopicForm(FlaskForm):
     slug = StringField(_l("Short name for links (letters a–z, digits and hyphens)"), validators=[
-        DataRequired(), Length(max=100),
+        DataRequired(), Length(max=SLUG_LENGTH),
         Regexp(SLUG_PATTERN, message=_l("Use lower-case letters a–z, digits and hyphens, "
                                         "starting with a letter or digit."))])
-    title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=300)])
-    title_ar = StringField(_l("Title in Arabic"), validators=[DataRequired(), Length(max=300)])
+    title_en = StringField(_l("Title in English"), validators=[
+        DataRequired(), Length(max=TITLE_LENGTH)])
+    title_ar = StringField(_l("Title in Arabic"), validators=[
+        DataRequired(), Length(max=TITLE_LENGTH)])
 
 
 class LessonForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_LENGTH)])
     # InputRequired: 0 is typed, and deserves the range's message, not "required".
     minutes = IntegerField(_l("Reading time in minutes"), validators=[
         InputRequired(), NumberRange(min=1, max=600)])
