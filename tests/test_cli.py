@@ -111,6 +111,22 @@ def test_create_user_rejects_short_password(runner: FlaskCliRunner) -> None:
     assert result.exit_code == 1 and "at least 12 characters" in result.output
 
 
+def test_create_user_refuses_names_longer_than_the_forms_allow(runner: FlaskCliRunner) -> None:
+    """A name longer than the account forms accept is refused with a message, in either script,
+    and no account is made (PostgreSQL would otherwise fail on the insert)."""
+    base = ["lms", "create-user", "--email", "long@example.org", "--password",
+            "a long enough password"]
+    latin = runner.invoke(args=[*base, "--name", "N" * 201])
+    assert latin.exit_code == 1
+    assert "the full name is longer than 200 characters" in latin.output
+    arabic = runner.invoke(args=[*base, "--name", "Name", "--name-ar", "ن" * 201])
+    assert arabic.exit_code == 1
+    assert "the full name in Arabic script is longer than 200 characters" in arabic.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    fits = runner.invoke(args=[*base, "--name", "N" * 200, "--name-ar", "ن" * 200])
+    assert fits.exit_code == 0, fits.output
+
+
 def test_demo_needs_a_package(runner: FlaskCliRunner) -> None:
     """The demo explains that the package must be loaded first."""
     result = runner.invoke(args=["lms", "demo"])

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from lms.auth.forms import EMAIL_PATTERN
+from lms.auth.models import NAME_LENGTH
 from lms.auth.passwords import MAX_LENGTH
 
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ar", "العربية")]
@@ -28,9 +29,9 @@ def _email_validators(required: bool = True) -> list[object]:
 
 class ProfileForm(FlaskForm):
     full_name = StringField(_l("Name as printed on the certificate (Latin script)"),
-                            validators=[DataRequired(), Length(max=200)])
+                            validators=[DataRequired(), Length(max=NAME_LENGTH)])
     full_name_ar = StringField(_l("Name as printed on the certificate (Arabic script)"),
-                               validators=[Optional(), Length(max=200)])
+                               validators=[Optional(), Length(max=NAME_LENGTH)])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)

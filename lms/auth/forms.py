@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from lms.auth.models import NAME_LENGTH
 from lms.auth.passwords import MAX_LENGTH
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -42,9 +43,9 @@ class ChangePasswordForm(NewPasswordForm):
 
 class InviteForm(FlaskForm):
     full_name = StringField(_l("Full name (Latin script)"), validators=[
-        DataRequired(), Length(max=200)])
+        DataRequired(), Length(max=NAME_LENGTH)])
     full_name_ar = StringField(_l("Full name (Arabic script)"), validators=[
-        Optional(), Length(max=200)])
+        Optional(), Length(max=NAME_LENGTH)])
     email = EmailField(_l("Email"), validators=[
         DataRequired(), Length(max=254),
         Regexp(EMAIL_PATTERN, message=_l("Enter an email address such as name@example.org."))])

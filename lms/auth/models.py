@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.db_types import UTCDateTime, utcnow
+from lms.db_types import UTCDateTime, column_length, utcnow
 from lms.extensions import db
 
 
@@ -71,6 +71,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+# The longest name in either script, for every form and command that sets one.
+NAME_LENGTH = column_length(User.full_name, User.full_name_ar)
 
 
 def normalise_email(value: str) -> str:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.auth.models import Role, TokenPurpose, User, normalise_email
+from lms.auth.models import NAME_LENGTH, Role, TokenPurpose, User, normalise_email
 from lms.auth.tokens import issue_token
 from lms.extensions import db
 from lms.mail import services as mail
@@ -47,6 +47,11 @@ def create_user(email: str, full_name: str, role: Role, password: str | None = N
         raise AccountError(_("'%(value)s' is not an email address", value=email))
     if not full_name.strip():
         raise AccountError(_("a full name is required"))
+    if len(full_name.strip()) > NAME_LENGTH:
+        raise AccountError(_("the full name is longer than %(num)d characters", num=NAME_LENGTH))
+    if len((fields.get("full_name_ar") or "").strip()) > NAME_LENGTH:
+        raise AccountError(_("the full name in Arabic script is longer than %(num)d characters",
+                             num=NAME_LENGTH))
     if db.session.scalar(select(User.id).filter_by(email=email)) is not None:
         raise AccountError(_("an account with the email %(email)s already exists", email=email))
     user = User(email=email, full_name=full_name.strip(), role=role, **fields)

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.auth.forms import EMAIL_PATTERN
+from lms.auth.models import NAME_LENGTH
 from lms.progress.models import DEFAULT_TIMEZONE
 
 ORGANISATION_TYPE_CHOICES = [
@@ -65,9 +66,9 @@ class InstructorForm(FlaskForm):
 
 class EnrolForm(FlaskForm):
     full_name = StringField(_l("Full name (Latin script)"), validators=[
-        DataRequired(), Length(max=200)])
+        DataRequired(), Length(max=NAME_LENGTH)])
     full_name_ar = StringField(_l("Full name (Arabic script)"), validators=[
-        Optional(), Length(max=200)])
+        Optional(), Length(max=NAME_LENGTH)])
     email = EmailField(_l("Email"), validators=[
         DataRequired(), Length(max=254),
         Regexp(EMAIL_PATTERN, message=_l("Enter an email address such as name@example.org."))])

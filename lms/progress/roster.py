@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.auth.models import Role, User, normalise_email
+from lms.auth.models import NAME_LENGTH, Role, User, normalise_email
 from lms.extensions import db
 from lms.progress.csvfiles import CsvUnreadable, LineError, read_table
 from lms.progress.editions import lock_edition
@@ -22,8 +22,8 @@ REQUIRED = ("name", "email")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORGANISATION_TYPES = {"government": OrganisationType.GOVERNMENT, "ngo": OrganisationType.NGO,
                       "other": OrganisationType.OTHER, "": None}
-LIMITS = {"name": 200, "name_ar": 200, "email": 254, "organisation": 200, "country": 100,
-          "gender": 30}
+LIMITS = {"name": NAME_LENGTH, "name_ar": NAME_LENGTH, "email": 254, "organisation": 200,
+          "country": 100, "gender": 30}
 
 
 @dataclass
