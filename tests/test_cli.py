@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from lms.auth.models import Role, User
 from lms.extensions import db
 from lms.models import Enrolment, Topic
-from tests.conftest import FIXTURE_PACKAGE
+from tests.conftest import FIXTURE_PACKAGE, make_app
+from tests.courses.test_loader import other_package
 from tests.courses.test_validation import edit
 
 
@@ -82,6 +83,27 @@ def test_load_refuses_a_title_longer_than_its_column(runner: FlaskCliRunner,
         assert ("modules/01-alpha/module.yaml:1: 'title.en' is longer than 300 characters"
                 in result.output)
     assert db.session.scalar(select(func.count()).select_from(Topic)) == 0
+
+
+def test_validate_names_a_topic_slug_another_loaded_package_uses(
+        runner: FlaskCliRunner, loaded: Path, package_copy: Path) -> None:
+    """validate checks the package against the packages loaded on the platform."""
+    other_package(package_copy, shared={"second"})
+    result = runner.invoke(args=["lms", "validate", str(package_copy)])
+    assert result.exit_code == 1
+    assert ("modules/01-alpha/02-second.md: the topic slug 'second' is already used by the "
+            "package 'sample' loaded on the platform" in result.output)
+
+
+def test_validate_without_the_platforms_database(tmp_path: Path) -> None:
+    """Where the platform's database is not set up, validate checks the package alone."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'none.db'}")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["lms", "validate", str(FIXTURE_PACKAGE)])
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert "valid (2 modules, 3 topics" in result.output
+    assert "not checked against loaded packages" in result.output
 
 
 def test_load_unknown_path(runner: FlaskCliRunner, tmp_path: Path) -> None:

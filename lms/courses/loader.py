@@ -14,6 +14,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.courses.authoring.reconcile import PackageReconciler, browser_topics_by_module
@@ -29,7 +30,7 @@ from lms.courses.models import (
     UnitTopic,
 )
 from lms.courses.package import read_package
-from lms.courses.problems import Problem
+from lms.courses.problems import Problem, Report
 from lms.courses.specs import PackageSpec, TopicSpec
 from lms.db_types import utcnow
 from lms.extensions import db
@@ -75,12 +76,43 @@ def resolve_package(name_or_path: str) -> Path:
     return path
 
 
+def validate_package(path: Path) -> tuple[PackageSpec | None, Report]:
+    """Read and check the package, then check it against the packages already loaded."""
+    spec, report = read_package(path)
+    if spec is not None:
+        check_topic_slugs(spec, report)
+    return spec, report
+
+
+def check_topic_slugs(spec: PackageSpec, report: Report) -> None:
+    """Report each topic slug that a live topic of another loaded package already has.
+
+    Lesson addresses (`/topics/<slug>`), lesson completion and quizzes find a topic by its slug
+    alone, so a slug may name one live topic on the whole platform. The package's own topics
+    (a reload) never clash, nor do retired topics, which no page reaches.
+    """
+    if not spec.topics:
+        return
+    rows = db.session.execute(
+        select(Topic.slug, CoursePackage.slug)
+        .join(CoursePackage, CoursePackage.id == Topic.package_id)
+        .where(Topic.slug.in_(list(spec.topics)), Topic.is_retired.is_(False),
+               CoursePackage.slug != spec.slug)
+        .order_by(Topic.slug, CoursePackage.slug))
+    for slug, package in rows:
+        report.add(spec.root / spec.topics[slug].lessons["en"].file, None,
+                   _("the topic slug '%(slug)s' is already used by the package '%(package)s' "
+                     "loaded on the platform: topic slugs must be unique across packages",
+                     slug=slug, package=package))
+
+
 def load_package(path: Path, storage_dir: Path) -> LoadSummary:
     """Validate, then load the package into the current transaction (flushed, not committed).
 
-    :raises PackageInvalid: when validation finds any problem; nothing is written then.
+    :raises PackageInvalid: when validation finds any problem (a topic slug another loaded
+        package uses among them); nothing is written then.
     """
-    spec, report = read_package(path)
+    spec, report = validate_package(path)
     if spec is None or not report.ok:
         raise PackageInvalid(report.problems)
     return _Loader(spec, storage_dir).run()

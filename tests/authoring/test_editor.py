@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
 from lms.auth.models import User
 from lms.courses.authoring.models import LessonVersion, VersionSource, VersionStatus
+from lms.courses.loader import load_package
+from lms.courses.models import Topic
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.progress.models import LessonCompletion
 from lms.progress.services import mark_lesson_complete
 from tests.authoring.conftest import editor_fields, lesson, lesson_form, save, topic, versions
+from tests.courses.test_loader import other_package
 
 
 def actions() -> list[str]:
@@ -315,6 +320,22 @@ def test_topic_short_name_must_be_new_and_valid(client: FlaskClient,
     bad = client.post(f"/author/modules/{alpha}/topics/new", data={
         "slug": "../Bad Slug", "title_en": "X", "title_ar": "س"})
     assert bad.status_code == 400
+
+
+def test_topic_short_name_another_package_uses_is_refused(app: Flask, client: FlaskClient,
+                                                          alpha_instructor: User,
+                                                          package_copy: Path) -> None:
+    """Lesson addresses name a topic by its short name alone, so one that a topic of another
+    loaded package has is refused with a message naming that package."""
+    load_package(other_package(package_copy, shared=set()), Path(app.config["STORAGE_DIR"]))
+    db.session.commit()
+    alpha = topic("first").module_id
+    taken = client.post(f"/author/modules/{alpha}/topics/new", data={
+        "slug": "second-b", "title_en": "X", "title_ar": "س"})
+    assert taken.status_code == 400
+    assert ("A topic of the course package other already uses the short name second-b."
+            in taken.text)
+    assert db.session.scalar(select(func.count()).select_from(Topic)) == 6
 
 
 def test_completed_mark_is_kept_for_a_restored_version(client: FlaskClient,

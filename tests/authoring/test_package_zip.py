@@ -19,6 +19,7 @@ from lms.courses.authoring.package_zip import ZipLimits, ZipRefused, extract
 from lms.courses.models import Topic
 from lms.extensions import db
 from tests.conftest import FIXTURE_PACKAGE, Auth
+from tests.courses.test_loader import other_package
 from tests.courses.test_validation import edit
 
 
@@ -104,6 +105,20 @@ def test_values_yaml_cannot_read_are_reported_in_a_zip(
     report = "".join(rows)
     assert "Load this package" not in report
     assert latest().status == UploadStatus.INVALID and topics() == 0
+
+
+def test_topic_slug_of_another_loaded_package_is_reported(
+        client: FlaskClient, admin: None, loaded: Path, package_copy: Path) -> None:
+    """A zip whose topic slug a loaded package already uses is reported, naming the file and
+    that package, and cannot be loaded."""
+    other_package(package_copy, shared={"third"})
+    response = post_zip(client, zip_folder(package_copy))
+    report = " ".join(client.get(response.headers["Location"]).text.split())
+    assert ("<code>modules/02-beta/01-third.md</code></th> <td></td> <td>the topic slug "
+            "&#39;third&#39; is already used by the package &#39;sample&#39; loaded on the "
+            "platform") in report
+    assert "Load this package" not in report
+    assert latest().status == UploadStatus.INVALID and topics() == 3
 
 
 def test_second_load_of_one_upload_is_refused(client: FlaskClient, admin: None) -> None:

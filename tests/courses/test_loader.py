@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,16 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from lms.courses.loader import PackageInvalid, load_package
-from lms.courses.models import GlossaryTerm, Lesson, MediaFile, Module, Programme, Topic, Unit
+from lms.courses.models import (
+    CoursePackage,
+    GlossaryTerm,
+    Lesson,
+    MediaFile,
+    Module,
+    Programme,
+    Topic,
+    Unit,
+)
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.models import LessonCompletion, Option, Question, Quiz, UnitTopic
@@ -37,6 +47,32 @@ def topic(slug: str) -> Topic:
     found = db.session.scalar(select(Topic).filter_by(slug=slug))
     assert found is not None
     return found
+
+
+# Where each topic slug of the test package is named, besides its own files' names.
+SLUG_REFERENCES = {
+    "first": [("modules/01-alpha/module.yaml", "- first", "- first-b"),
+              ("modules/01-alpha/01-first.ar.md", "topic:first?", "topic:first-b?")],
+    "second": [("modules/01-alpha/module.yaml", "- second", "- second-b"),
+               ("package.yaml", "[second,", "[second-b,"),
+               ("modules/01-alpha/01-first.md", "topic:second#", "topic:second-b#")],
+    "third": [("modules/02-beta/module.yaml", "[third]", "[third-b]"),
+              ("package.yaml", " third]", " third-b]")],
+}
+
+
+def other_package(folder: Path, shared: set[str]) -> Path:
+    """Make the copy of the test package at ``folder`` another package (id ``other``) whose
+    topic slugs are the test package's with ``-b`` added, except those in ``shared``."""
+    edit(folder / "package.yaml", "id: sample", "id: other")
+    renamed = [slug for slug in SLUG_REFERENCES if slug not in shared]
+    for slug in renamed:
+        for file, old, new in SLUG_REFERENCES[slug]:
+            edit(folder / file, old, new)
+    for slug in renamed:
+        for path in folder.glob(f"modules/*/*-{slug}.*"):
+            path.rename(path.with_name(path.name.replace(f"-{slug}.", f"-{slug}-b.", 1)))
+    return folder
 
 
 def test_load_creates_everything(app: Flask) -> None:
@@ -180,3 +216,54 @@ def test_course_package_loads_twice_without_changes(app: Flask) -> None:
     summary = load(app, COURSE_PACKAGE)
     assert row_counts() == before
     assert not summary.created and not summary.updated and not summary.retired
+
+
+def test_another_package_may_not_reuse_a_topic_slug(app: Flask, package_copy: Path) -> None:
+    """Lesson addresses name a topic by its slug alone: a second package using a slug the
+    first one has is refused, naming the file and the other package, and nothing is written;
+    with slugs of its own it loads, and the first package still reloads with its progress."""
+    load(app)
+    participant = factories.make_user()
+    mark_lesson_complete(participant.id, topic("first").id, utcnow())
+    db.session.commit()
+    before = row_counts()
+    other_package(package_copy, shared={"first"})
+    with pytest.raises(PackageInvalid) as raised:
+        load_package(package_copy, Path(app.config["STORAGE_DIR"]))
+    db.session.rollback()
+    assert [str(p) for p in raised.value.problems] == [
+        "modules/01-alpha/01-first.md: the topic slug 'first' is already used by the package "
+        "'sample' loaded on the platform: topic slugs must be unique across packages"]
+    assert row_counts() == before
+    assert db.session.scalar(select(func.count()).select_from(CoursePackage)) == 1
+
+    for file, old, new in SLUG_REFERENCES["first"]:
+        edit(package_copy / file, old, new)
+    for path in package_copy.glob("modules/01-alpha/*-first.*"):
+        path.rename(path.with_name(path.name.replace("-first.", "-first-b.")))
+    assert load(app, package_copy).created["topics"] == 3
+    summary = load(app)
+    assert not summary.created and not summary.updated and not summary.retired
+    assert db.session.scalar(select(func.count()).select_from(LessonCompletion)) == 1
+    assert topic("first").package_id != db.session.scalar(
+        select(Topic.package_id).filter_by(slug="first-b"))
+
+
+def test_a_slug_another_package_retired_is_free(app: Flask, package_copy: Path,
+                                                tmp_path: Path) -> None:
+    """A topic retired from its package frees its slug for another package; putting it back
+    in the first package is then refused, since another package's live topic has it."""
+    load(app)
+    without_third = tmp_path / "without-third"
+    shutil.copytree(FIXTURE_PACKAGE, without_third)
+    (without_third / "modules/02-beta/01-third.md").unlink()
+    edit(without_third / "modules/02-beta/module.yaml", "[third]", "[]")
+    edit(without_third / "package.yaml", "[second, third]", "[second]")
+    assert load(app, without_third).retired["topics"] == 1
+    load(app, other_package(package_copy, shared={"third"}))
+    with pytest.raises(PackageInvalid) as raised:
+        load_package(FIXTURE_PACKAGE, Path(app.config["STORAGE_DIR"]))
+    db.session.rollback()
+    assert [p.message for p in raised.value.problems] == [
+        "the topic slug 'third' is already used by the package 'other' loaded on the "
+        "platform: topic slugs must be unique across packages"]

@@ -27,8 +27,7 @@ from sqlalchemy import update
 
 from lms.auth.models import User
 from lms.courses.authoring.models import PackageUpload, UploadStatus
-from lms.courses.loader import LoadSummary, PackageInvalid, load_package
-from lms.courses.package import read_package
+from lms.courses.loader import LoadSummary, PackageInvalid, load_package, validate_package
 from lms.courses.problems import Problem
 from lms.extensions import db
 
@@ -177,7 +176,7 @@ def receive(filename: str, data: bytes, by: User, now: datetime, storage_dir: Pa
                            status=UploadStatus.INVALID)
     try:
         with unpacked(path, limits) as root:
-            spec, report = read_package(root)
+            spec, report = validate_package(root)
             problems = report.problems
             upload.package_slug = spec.slug if spec else ""
             if spec is not None and report.ok:

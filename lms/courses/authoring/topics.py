@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from lms.auth.models import ModuleInstructor, Role, User
 from lms.courses.authoring.models import LessonVersion, VersionSource, VersionStatus
 from lms.courses.fields import SLUG_RE
-from lms.courses.models import Lesson, Module, Topic, Unit, UnitTopic
+from lms.courses.models import CoursePackage, Lesson, Module, Topic, Unit, UnitTopic
 from lms.extensions import db
 
 
@@ -37,7 +37,8 @@ def create_topic(module: Module, slug: str, title_en: str, title_ar: str,
                  now: datetime) -> Topic:
     """Add a draft topic at the end of the module; participants see nothing of it yet.
 
-    :raises TopicError: for an invalid slug or one the package already uses.
+    :raises TopicError: for an invalid slug, one the package already uses, or one a live
+        topic of another package uses (lesson addresses name a topic by its slug alone).
     """
     slug = slug.strip()
     if not SLUG_RE.match(slug):
@@ -46,6 +47,13 @@ def create_topic(module: Module, slug: str, title_en: str, title_ar: str,
                                                      Topic.slug == slug))
     if taken is not None:
         raise TopicError(_("Another topic already uses the short name %(slug)s.", slug=slug))
+    other = db.session.scalar(
+        select(CoursePackage.slug).join(Topic, Topic.package_id == CoursePackage.id)
+        .where(Topic.slug == slug, Topic.is_retired.is_(False)).limit(1))
+    if other is not None:
+        raise TopicError(_("A topic of the course package %(package)s already uses the short "
+                           "name %(slug)s. Choose another: a lesson's address names its topic "
+                           "by the short name alone.", package=other, slug=slug))
     last = db.session.scalar(select(func.max(Topic.position)).where(
         Topic.module_id == module.id)) or 0
     topic = Topic(package_id=module.package_id, module_id=module.id, slug=slug,
