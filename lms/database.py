@@ -14,7 +14,7 @@ from sqlalchemy import Integer, any_, bindparam, event, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, SessionTransaction
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.extensions import db
@@ -65,21 +65,9 @@ def close_session_at_request_end(app: Flask) -> None:
 
 
 def enable_sqlite_pragmas(engine: Engine) -> None:
-    """Turn on SQLite's foreign keys for every connection of this engine, and make its
-    savepoints nest inside the transaction as PostgreSQL's do."""
+    """Turn on SQLite's foreign keys for every connection of this engine."""
     if engine.dialect.name != "sqlite":
         return
-
-    @event.listens_for(engine, "savepoint")
-    def _begin_before_savepoint(connection: Connection, _name: str | None) -> None:
-        # The driver sends BEGIN only before a write. A SAVEPOINT sent outside a transaction
-        # starts one itself, and its RELEASE then commits everything: the savepoint's rows
-        # would be kept even if the request rolled back afterwards (a certificate without its
-        # audit record). In the driver's autocommit mode there is no transaction to join.
-        driver = connection.connection.dbapi_connection
-        if (driver is not None and driver.isolation_level is not None
-                and not driver.in_transaction):
-            driver.execute("BEGIN")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -138,6 +126,25 @@ def keep_prepared_statements(engine: Engine) -> None:
         # A failure here is left to psycopg's own rollback, which runs next and reports it.
         with driver.lock, suppress(Exception):
             pgconn.exec_(b"ROLLBACK")
+
+
+def savepoint() -> SessionTransaction:
+    """``db.session.begin_nested()``, inside the request's transaction on every engine.
+
+    SQLite's driver sends BEGIN only before a write, and a SAVEPOINT sent outside a transaction
+    starts one itself, which its RELEASE then commits: rows written in the savepoint would stay
+    even if the request rolled back afterwards (a certificate without its audit record). So the
+    transaction is begun first. (Done here rather than in an engine event: any such listener
+    makes SQLAlchemy dispatch events around every statement of every page.)
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.dbapi_connection
+        # In the driver's autocommit mode there is no transaction to join.
+        if (driver is not None and driver.isolation_level is not None
+                and not driver.in_transaction):
+            driver.execute("BEGIN")
+    return db.session.begin_nested()
 
 
 def lock_row(model: Any, row_id: int) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from lms.courses.models import Topic
+from lms.database import savepoint
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.progress.models import LessonCompletion
@@ -51,12 +52,21 @@ def test_a_savepoint_rolled_back_keeps_the_work_before_it(loaded: Path) -> None:
     db.session.commit()
     user.full_name = "Changed before the savepoint"
     db.session.flush()
-    savepoint = db.session.begin_nested()
+    inner = savepoint()
     db.session.add(LessonCompletion(user_id=user.id, topic_id=topic.id,
                                     completed_at=utcnow()))
     db.session.flush()
-    savepoint.rollback()
+    inner.rollback()
     db.session.commit()
     db.session.expire_all()
     assert user.full_name == "Changed before the savepoint"
     assert not is_lesson_complete(user.id, topic.id)
+
+
+def test_savepoints_are_opened_through_the_one_helper() -> None:
+    """``lms.database.savepoint`` is what makes SQLite's savepoints nest; a direct
+    ``begin_nested()`` elsewhere would commit early there."""
+    root = Path(__file__).parents[1] / "lms"
+    direct = [str(path.relative_to(root)) for path in sorted(root.rglob("*.py"))
+              if "begin_nested(" in path.read_text(encoding="utf-8")]
+    assert direct == ["database.py"]

@@ -22,6 +22,7 @@ from lms.certificates.codes import CodeInvalid, display_code, new_code, parse_co
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import render_pdf
 from lms.courses.models import CoursePackage, Module, Programme, Unit
+from lms.database import savepoint
 from lms.extensions import db
 from lms.mail import services as mail
 from lms.progress.completion import ParticipantCompletion, completion_for_edition
@@ -160,7 +161,7 @@ def issue_certificate(user: User, edition: Edition, issued_by: User | None, now:
     if not eligibility.eligible and reason is None:
         raise NotEligible(eligibility.missing)
     try:
-        with db.session.begin_nested():
+        with savepoint():
             certificate = _create(user, edition, issued_by, now, now.date(), reason)
     except IntegrityError:
         existing = valid_certificate(user.id, edition.id)

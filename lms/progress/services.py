@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Executable
 
 from lms.courses.models import Programme
-from lms.database import plain_connection
+from lms.database import plain_connection, savepoint
 from lms.extensions import db
 from lms.progress.models import (
     DEFAULT_TIMEZONE,
@@ -68,7 +68,7 @@ def mark_lesson_complete(user_id: int, topic_id: int, now: datetime) -> None:
     if is_lesson_complete(user_id, topic_id):
         return
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(LessonCompletion(user_id=user_id, topic_id=topic_id, completed_at=now))
     except IntegrityError:
         pass  # a concurrent request recorded it first: the record exists, which is the goal

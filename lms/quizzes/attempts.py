@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.audit.services import record
 from lms.auth.models import User
+from lms.database import savepoint
 from lms.extensions import db
 from lms.quizzes.grading import graded_answers, lock_attempt, record_grades
 from lms.quizzes.messages import _
@@ -93,7 +94,7 @@ def start_attempt(user: User, quiz: Quiz, now: datetime,
         if quiz.time_limit_minutes else None,
         snapshot=build_snapshot(quiz, questions, rng))
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(attempt)
     except IntegrityError:
         # The same participant started this quiz in another tab at the same moment.
