@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from lms.auth.models import User
+from lms.extensions import db
 from tests import factories
 
 T = TypeVar("T")
@@ -57,6 +61,48 @@ def at_once(actions: list[Callable[[], T]]) -> list[T]:
     if failures:
         raise failures[0]
     return results
+
+
+@contextmanager
+def writes_held(model: Any, requests: int) -> Iterator[None]:
+    """Hold back every write to the model's table until ``requests`` requests wait for a lock.
+
+    Left to the thread scheduler, one request sometimes commits before another has even
+    looked, and then the race under test never happens. Held here, every request has read the
+    table before any of them can write to it, as when they truly arrive at the same moment;
+    then they all go on at once. Fails if fewer requests than that ever wait (PostgreSQL only).
+    """
+    engine = db.engine  # the releasing thread has no application context
+    connection = engine.connect()
+    held = connection.begin()
+    table = connection.dialect.identifier_preparer.quote(model.__table__.name)
+    connection.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
+    done = threading.Event()
+    waited = threading.Event()
+
+    def release_when_all_wait() -> None:
+        deadline = time.monotonic() + WAIT_SECONDS
+        # Outside a transaction: in one, the server would show the same activity every time.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
+            while not done.is_set() and time.monotonic() < deadline:
+                waiting = watcher.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'")).scalar_one()
+                if waiting >= requests:
+                    waited.set()
+                    break
+                time.sleep(0.02)
+        held.rollback()
+        connection.close()
+
+    releaser = threading.Thread(target=release_when_all_wait, daemon=True)
+    releaser.start()
+    try:
+        yield
+    finally:
+        done.set()
+        releaser.join(WAIT_SECONDS)
+    assert waited.is_set(), f"fewer than {requests} requests waited to write"
 
 
 def assert_no_error_page(response: Any) -> None:
