@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Executable
 
@@ -154,17 +155,28 @@ def send_apology(user: User, session: InPersonSession, reason: str, now: datetim
     reason = reason.strip()[:1000]
     if not reason:
         raise ProgressError("no_reason")
-    apology = db.session.scalar(select(Apology).filter_by(session_id=session.id,
-                                                          user_id=user.id))
-    if apology is not None and apology.decision != ApologyDecision.PENDING:
-        raise ProgressError("already_decided")
+    apology = _apology_of(session.id, user.id)
     if apology is None:
         apology = Apology(session_id=session.id, user_id=user.id, reason=reason, sent_at=now)
-        db.session.add(apology)
-    else:
-        apology.reason, apology.sent_at = reason, now
+        try:
+            with db.session.begin_nested():
+                db.session.add(apology)
+            return apology
+        except IntegrityError:
+            # The same participant sent it from another tab at the same moment: that one
+            # is the apology, and this reason, sent last, replaces its reason below.
+            apology = _apology_of(session.id, user.id)
+            if apology is None:
+                raise
+    if apology.decision != ApologyDecision.PENDING:
+        raise ProgressError("already_decided")
+    apology.reason, apology.sent_at = reason, now
     db.session.flush()
     return apology
+
+
+def _apology_of(session_id: int, user_id: int) -> Apology | None:
+    return db.session.scalar(select(Apology).filter_by(session_id=session_id, user_id=user_id))
 
 
 def decide_apology(apology: Apology, session: InPersonSession, excused: bool, actor: User,

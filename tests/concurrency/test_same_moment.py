@@ -6,8 +6,13 @@ time, so it cannot show these races).
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+from unittest import mock
+
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
@@ -16,7 +21,13 @@ from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import pdf_engine_available
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
-from lms.progress.models import Attendance, AttendanceChange, Enrolment, UnitInstructor
+from lms.progress.models import (
+    Apology,
+    Attendance,
+    AttendanceChange,
+    Enrolment,
+    UnitInstructor,
+)
 from tests import factories
 from tests.certificates.conftest import finish
 from tests.concurrency.helpers import (
@@ -25,6 +36,7 @@ from tests.concurrency.helpers import (
     at_once,
     client_of,
     flashes,
+    writes_held,
 )
 from tests.progress.helpers import participant, scheduled_edition, sessions_of, unit
 
@@ -37,6 +49,16 @@ def count(model: type, **criteria: object) -> int:
 
 def no_errors_flashed(client) -> None:  # type: ignore[no-untyped-def]
     assert [text for category, text in flashes(client) if category == "error"] == []
+
+
+def all_succeeded(clients: list[FlaskClient], responses: list[Any],
+                  ends_with: str | None = None) -> None:
+    """Every request was answered with its ordinary redirect and no error message."""
+    for client, response in zip(clients, responses, strict=True):
+        assert_no_error_page(response)
+        if ends_with is not None:
+            assert response.headers["Location"].endswith(ends_with)
+        no_errors_flashed(client)
 
 
 def test_two_instructors_mark_the_same_cell(app: Flask) -> None:
@@ -146,3 +168,26 @@ def test_same_roster_confirmed_twice(app: Flask) -> None:
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.recipient == email)) == 1
     assert count(AuditEvent, action="roster.import") == 1
+
+
+def test_apology_sent_from_two_tabs(app: Flask) -> None:
+    """A participant sends an apology for an upcoming day from two tabs at once: one apology,
+    with one of the reasons, and both tabs say it was sent."""
+    edition = scheduled_edition()
+    amal = participant(edition)
+    db.session.commit()
+    day = sessions_of(edition, "alpha")[2]
+    clients = [client_of(app, amal) for _ in range(2)]
+    url = f"/my/sessions/{day.id}/apology"
+    reasons = [f"A ministry meeting ({n})" for n in range(len(clients))]
+    the_day_before = day.starts_at - timedelta(days=1)
+
+    with (mock.patch("lms.progress.participant_views.utcnow", return_value=the_day_before),
+          writes_held(Apology, len(clients))):
+        responses = at_once([lambda c=c, r=r: c.post(url, data={"reason": r})
+                             for c, r in zip(clients, reasons, strict=True)])
+
+    all_succeeded(clients, responses, ends_with="/")
+    assert count(Apology, session_id=day.id, user_id=amal.id) == 1
+    apology = db.session.scalar(select(Apology).filter_by(session_id=day.id, user_id=amal.id))
+    assert apology is not None and apology.reason in reasons
