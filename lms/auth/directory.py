@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.directory_models import DirectoryEntry
 from lms.auth.models import Role, User, normalise_email
@@ -58,7 +59,16 @@ def save_entry(user: User, position: str, areas: str, show_contact: bool, contac
     created = entry is None
     if entry is None:
         entry = DirectoryEntry(user_id=user.id, opted_in_at=now)
-        db.session.add(entry)
+        try:
+            with db.session.begin_nested():
+                db.session.add(entry)
+        except IntegrityError:
+            # The same person opted in from another tab at the same moment: that listing
+            # stays, and what this form says, saved last, updates it below.
+            entry = entry_of(user.id)
+            if entry is None:
+                raise
+            created = False
     entry.position = position.strip()
     entry.areas_of_work = areas.strip()
     entry.show_contact = show_contact

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
+from lms.auth.directory_models import DirectoryEntry
 from lms.auth.models import Role, User
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import pdf_engine_available
@@ -191,3 +192,25 @@ def test_apology_sent_from_two_tabs(app: Flask) -> None:
     assert count(Apology, session_id=day.id, user_id=amal.id) == 1
     apology = db.session.scalar(select(Apology).filter_by(session_id=day.id, user_id=amal.id))
     assert apology is not None and apology.reason in reasons
+
+
+def test_directory_opt_in_from_two_tabs(app: Flask) -> None:
+    """Opting in to the directory from two tabs at once lists the person once; one tab's
+    answers are kept, and the log says one opt-in."""
+    edition = scheduled_edition()
+    amal = participant(edition)
+    db.session.commit()
+    clients = [client_of(app, amal) for _ in range(2)]
+    positions = [f"Policy officer {n}" for n in range(len(clients))]
+
+    with writes_held(DirectoryEntry, len(clients)):
+        responses = at_once([
+            lambda c=c, p=p: c.post("/directory/me", data={"position": p,
+                                                            "areas_of_work": "Data"})
+            for c, p in zip(clients, positions, strict=True)])
+
+    all_succeeded(clients, responses, ends_with="/directory")
+    assert count(DirectoryEntry, user_id=amal.id) == 1
+    entry = db.session.get(DirectoryEntry, amal.id)
+    assert entry is not None and entry.position in positions
+    assert count(AuditEvent, action="directory.opt_in") == 1
