@@ -15,10 +15,10 @@ from lms.audit.services import record
 from lms.auth.decorators import role_required
 from lms.auth.forms import InviteForm
 from lms.auth.models import Role, User
-from lms.auth.services import AccountError, create_user, send_invitation
+from lms.auth.services import AccountError, invite_user, send_invitation
 from lms.db_types import utcnow
 from lms.extensions import db
-from lms.progress.models import Edition, Enrolment
+from lms.progress.models import Edition
 from lms.whole_numbers import page_number
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users",
@@ -76,24 +76,22 @@ def invite() -> str | Response | tuple[str, int]:
 
 
 def _create_invited(form: InviteForm) -> User | None:
-    """The account the form describes, enrolled and sent its invitation; None (with the
-    reason on the email field) when the account cannot be made."""
+    """The account the form describes, enrolled and sent its invitation (or the one another
+    admin invited at the same moment); None (with the reason on the email field) when the
+    account cannot be made."""
     role = Role(form.role.data)
     try:
-        user = create_user(form.email.data or "", form.full_name.data or "", role,
-                           full_name_ar=form.full_name_ar.data or None,
-                           organisation=form.organisation.data or None,
-                           country=form.country.data or None,
-                           preferred_language=form.language.data or "en")
+        user, new = invite_user(
+            form.email.data or "", form.full_name.data or "", role, utcnow(),
+            timedelta(hours=current_app.config["INVITATION_VALID_HOURS"]),
+            form.edition.data or None, full_name_ar=form.full_name_ar.data or None,
+            organisation=form.organisation.data or None, country=form.country.data or None,
+            preferred_language=form.language.data or "en")
     except AccountError as error:
         form.email.errors = [str(error)]
         return None
-    if form.edition.data:
-        db.session.add(Enrolment(edition_id=form.edition.data, user_id=user.id,
-                                 enrolled_at=utcnow()))
-    valid_for = timedelta(hours=current_app.config["INVITATION_VALID_HOURS"])
-    send_invitation(user, utcnow(), valid_for)
-    record(current_user, "user.invite", user, role=role.value)
+    if new:
+        record(current_user, "user.invite", user, role=role.value)
     db.session.commit()
     return user
 

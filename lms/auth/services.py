@@ -8,12 +8,14 @@ from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.auth.models import NAME_LENGTH, Role, TokenPurpose, User, normalise_email
 from lms.auth.tokens import issue_token
 from lms.extensions import db
 from lms.mail import services as mail
+from lms.progress.models import Enrolment
 from lms.urls import public_url
 
 
@@ -26,6 +28,14 @@ def _timing_hash() -> str:
 
 class AccountError(ValueError):
     """An account cannot be created or changed as asked."""
+
+
+class CreatedMeanwhile(AccountError):
+    """Another request created an account with this email at the same moment.
+
+    Its message is the one for any taken email; callers that can treat the other request's
+    account as the one they wanted look it up instead.
+    """
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -41,7 +51,11 @@ def authenticate(email: str, password: str) -> User | None:
 
 def create_user(email: str, full_name: str, role: Role, password: str | None = None,
                 **fields: str | None) -> User:
-    """Add an account; raises AccountError if the email is taken or a field is invalid."""
+    """Add an account; raises AccountError if the email is taken or a field is invalid.
+
+    :raises CreatedMeanwhile: when another request created an account with the same email
+        after the check; this request's transaction stays usable.
+    """
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise AccountError(_("'%(value)s' is not an email address", value=email))
@@ -57,9 +71,36 @@ def create_user(email: str, full_name: str, role: Role, password: str | None = N
     user = User(email=email, full_name=full_name.strip(), role=role, **fields)
     if password is not None:
         user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        raise CreatedMeanwhile(_("an account with the email %(email)s already exists",
+                                 email=email)) from None
     return user
+
+
+def invite_user(email: str, full_name: str, role: Role, now: datetime, valid_for: timedelta,
+                edition_id: int | None = None, **fields: str | None) -> tuple[User, bool]:
+    """Create an account and email it a link to set its password; with an edition, a
+    participant is enrolled in it. Returns the account and whether it is new.
+
+    When another admin invited the same email with the same role at the same moment, their
+    account is returned (and False) and no second invitation is sent.
+
+    :raises AccountError: if the email is taken or a field is invalid.
+    """
+    try:
+        user = create_user(email, full_name, role, **fields)
+    except CreatedMeanwhile:
+        existing = find_user_by_email(email)
+        if existing is None or existing.role != role:
+            raise
+        return existing, False
+    if edition_id and role == Role.PARTICIPANT:
+        db.session.add(Enrolment(edition_id=edition_id, user_id=user.id, enrolled_at=now))
+    send_invitation(user, now, valid_for)
+    return user, True
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -55,13 +55,13 @@ def enrol_one(edition_id: int) -> str | Response | tuple[str, int]:
             country=form.country.data or "", gender=form.gender.data or "",
             language=form.language.data or "en")
         try:
-            enrolment, created = service.enrol_person(edition, person, utcnow(),
-                                                      _invitation_valid_for())
+            enrolled = service.enrol_person(edition, person, utcnow(), _invitation_valid_for())
         except ProgressError as error:
             form.email.errors = [message_for(error)]
         else:
-            record(current_user, "enrolment.create", enrolment, user=enrolment.user_id,
-                   new_account=created)
+            if enrolled.is_new:
+                record(current_user, "enrolment.create", enrolled.enrolment,
+                       user=enrolled.enrolment.user_id, new_account=enrolled.new_account)
             db.session.commit()
             flash(_("%(email)s is enrolled.", email=person.email.lower()), "success")
             return redirect(url_for("editions.show_edition", edition_id=edition.id))

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Role, User
-from lms.auth.services import AccountError, create_user, find_user_by_email, send_invitation
+from lms.auth.services import (
+    AccountError,
+    CreatedMeanwhile,
+    create_user,
+    find_user_by_email,
+    send_invitation,
+)
 from lms.extensions import db
 from lms.progress.errors import ProgressError, ensure_open
 from lms.progress.models import (
@@ -35,18 +43,30 @@ class Person:
     language: str = "en"
 
 
+class Enrolled(NamedTuple):
+    """What ``enrol_person`` did."""
+
+    enrolment: Enrolment
+    new_account: bool
+    # False when another request enrolled the same person at the same moment: the enrolment
+    # is theirs, and so are its invitation and its record in the audit log.
+    is_new: bool = True
+
+
 def enrol_person(edition: Edition, person: Person, now: datetime,
-                 invitation_valid_for: timedelta) -> tuple[Enrolment, bool]:
+                 invitation_valid_for: timedelta) -> Enrolled:
     """Enrol the person, matching an existing account by email or creating and inviting one.
 
-    Returns the enrolment and whether an account was created. Blank details of an existing
-    account are filled in; details it already has are left alone.
+    Returns the enrolment, whether an account was created and whether the enrolment is new.
+    Blank details of an existing account are filled in; details it already has are left
+    alone. Two admins enrolling the same person at the same moment make one account and one
+    enrolment; the second is given the first's.
 
     :raises ProgressError: for a staff account, someone already enrolled, or an archived edition.
     """
     ensure_open(edition)
     user = find_user_by_email(person.email)
-    created = user is None
+    created = simultaneous = False
     if user is None:
         try:
             user = create_user(person.email, person.full_name, Role.PARTICIPANT,
@@ -54,25 +74,46 @@ def enrol_person(edition: Edition, person: Person, now: datetime,
                                organisation=person.organisation or None,
                                country=person.country or None,
                                preferred_language=person.language)
+            created = True
+        except CreatedMeanwhile as error:
+            # Created by another request since the lookup: enrolling them too, most likely.
+            user = find_user_by_email(person.email)
+            if user is None:
+                raise ProgressError(str(error)) from None
+            simultaneous = True
         except AccountError as error:
             raise ProgressError(str(error)) from None
-    elif user.role != Role.PARTICIPANT:
-        raise ProgressError("staff_account")
-    else:
+    if not created:
+        if user.role != Role.PARTICIPANT:
+            raise ProgressError("staff_account")
         user.full_name_ar = user.full_name_ar or person.full_name_ar or None
         user.organisation = user.organisation or person.organisation or None
         user.country = user.country or person.country or None
-    if db.session.scalar(select(Enrolment.id).filter_by(edition_id=edition.id,
-                                                        user_id=user.id)) is not None:
+    existing = _enrolment_of(edition.id, user.id)
+    if existing is not None:
+        if simultaneous:
+            # The request that created the account at this same moment also enrolled it.
+            return Enrolled(existing, new_account=False, is_new=False)
         raise ProgressError("already_enrolled")
     enrolment = Enrolment(edition_id=edition.id, user_id=user.id, enrolled_at=now,
                           organisation_type=person.organisation_type,
                           gender=person.gender or None)
-    db.session.add(enrolment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(enrolment)
+    except IntegrityError:
+        existing = _enrolment_of(edition.id, user.id)
+        if existing is None:
+            raise
+        return Enrolled(existing, new_account=False, is_new=False)
     if created:
         send_invitation(user, now, invitation_valid_for)
-    return enrolment, created
+    return Enrolled(enrolment, new_account=created)
+
+
+def _enrolment_of(edition_id: int, user_id: int) -> Enrolment | None:
+    return db.session.scalar(select(Enrolment).filter_by(edition_id=edition_id,
+                                                         user_id=user_id))
 
 
 def withdraw(enrolment: Enrolment, now: datetime) -> None:

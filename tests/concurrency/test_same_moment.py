@@ -52,6 +52,11 @@ def no_errors_flashed(client) -> None:  # type: ignore[no-untyped-def]
     assert [text for category, text in flashes(client) if category == "error"] == []
 
 
+def mails_to(recipient: str, template: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.recipient == recipient, OutboxMessage.template == template)) or 0
+
+
 def all_succeeded(clients: list[FlaskClient], responses: list[Any],
                   ends_with: str | None = None) -> None:
     """Every request was answered with its ordinary redirect and no error message."""
@@ -214,3 +219,62 @@ def test_directory_opt_in_from_two_tabs(app: Flask) -> None:
     entry = db.session.get(DirectoryEntry, amal.id)
     assert entry is not None and entry.position in positions
     assert count(AuditEvent, action="directory.opt_in") == 1
+
+
+def test_two_admins_enrol_the_same_new_person(app: Flask) -> None:
+    """Two admins enrol the same new person at once: one account, one enrolment, one
+    invitation, one log entry, and both admins see the person enrolled."""
+    edition = scheduled_edition()
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/enrol"
+    data = {"full_name": "Hana Mostafa", "email": "hana@example.org",
+            "organisation_type": "government", "language": "en"}
+
+    with writes_held(User, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}")
+    assert count(User, email="hana@example.org") == 1
+    hana = db.session.scalar(select(User).filter_by(email="hana@example.org"))
+    assert hana is not None
+    assert count(Enrolment, edition_id=edition.id, user_id=hana.id) == 1
+    assert mails_to("hana@example.org", "invitation") == 1
+    assert count(AuditEvent, action="enrolment.create") == 1
+
+
+def test_two_admins_enrol_the_same_existing_account(app: Flask) -> None:
+    """Two admins enrol someone who already has an account at once: one enrolment."""
+    edition = scheduled_edition()
+    hana = factories.make_user(email="hana@example.org", full_name="Hana Mostafa")
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/enrol"
+    data = {"full_name": "Hana Mostafa", "email": "hana@example.org",
+            "organisation_type": "government", "language": "en"}
+
+    with writes_held(Enrolment, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}")
+    assert count(Enrolment, edition_id=edition.id, user_id=hana.id) == 1
+    assert count(AuditEvent, action="enrolment.create") == 1
+
+
+def test_two_admins_invite_the_same_person(app: Flask) -> None:
+    """Two admins invite the same new address at once: one account, one invitation."""
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    data = {"full_name": "Amal Said", "email": "amal@example.org", "role": "participant",
+            "language": "en", "edition": "0"}
+
+    with writes_held(User, len(clients)):
+        responses = at_once([lambda c=c: c.post("/admin/users/invite", data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with="/admin/users")
+    assert count(User, email="amal@example.org") == 1
+    assert mails_to("amal@example.org", "invitation") == 1
+    assert count(AuditEvent, action="user.invite") == 1
