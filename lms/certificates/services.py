@@ -22,7 +22,7 @@ from lms.certificates.codes import CodeInvalid, display_code, new_code, parse_co
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import render_pdf
 from lms.courses.models import CoursePackage, Module, Programme, Unit
-from lms.database import savepoint
+from lms.database import lock_row, savepoint
 from lms.extensions import db
 from lms.mail import services as mail
 from lms.progress.completion import ParticipantCompletion, completion_for_edition
@@ -133,6 +133,11 @@ def _write_pdf(snapshot: dict[str, Any], code: str) -> str:
 def _create(user: User, edition: Edition, issued_by: User | None, now: datetime,
             issue_date: date, exception_reason: str | None,
             replaces: Certificate | None = None) -> Certificate:
+    """Store a new valid certificate with its PDF, in a savepoint.
+
+    :raises IntegrityError: when another valid certificate exists by now (a request at the
+        same moment issued it); the PDF written for this one is removed again.
+    """
     code = new_code()
     snapshot = build_snapshot(user, edition, issue_date, code)
     certificate = Certificate(
@@ -140,7 +145,13 @@ def _create(user: User, edition: Edition, issued_by: User | None, now: datetime,
         issue_date=issue_date, issued_at=now, issued_by_id=issued_by.id if issued_by else None,
         exception_reason=exception_reason, snapshot=snapshot,
         pdf_name=_write_pdf(snapshot, code), replaces_id=replaces.id if replaces else None)
-    db.session.add(certificate)
+    try:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+    except IntegrityError:
+        # No row will ever name this file: left behind, it would be an unlisted certificate.
+        (storage_folder() / certificate.pdf_name).unlink(missing_ok=True)
+        raise
     return certificate
 
 
@@ -161,8 +172,7 @@ def issue_certificate(user: User, edition: Edition, issued_by: User | None, now:
     if not eligibility.eligible and reason is None:
         raise NotEligible(eligibility.missing)
     try:
-        with savepoint():
-            certificate = _create(user, edition, issued_by, now, now.date(), reason)
+        certificate = _create(user, edition, issued_by, now, now.date(), reason)
     except IntegrityError:
         existing = valid_certificate(user.id, edition.id)
         if existing is None:
@@ -175,15 +185,31 @@ def issue_certificate(user: User, edition: Edition, issued_by: User | None, now:
     return certificate, True
 
 
+def _lock(certificate: Certificate) -> None:
+    """Hold the certificate until this transaction ends and read its status as it is now.
+
+    Two admins acting on one certificate at the same moment then take turns, and the second
+    sees what the first did instead of the status its page was drawn with.
+    """
+    lock_row(Certificate, certificate.id)
+    db.session.refresh(certificate)
+
+
 def revoke_certificate(certificate: Certificate, by: User, reason: str, now: datetime) -> None:
     """Revoke a valid certificate with a reason; its public page then says revoked.
 
+    Revoking it again (a double click, or two admins at once) changes nothing: the first
+    reason stays, and the holder is told once.
+
     :raises CertificateError: when it is not valid or no reason is given.
     """
-    if certificate.status != CertificateStatus.VALID:
-        raise CertificateError("only a valid certificate can be revoked")
     if not reason.strip():
         raise CertificateError("a reason is required")
+    _lock(certificate)
+    if certificate.status == CertificateStatus.REVOKED:
+        return
+    if certificate.status != CertificateStatus.VALID:
+        raise CertificateError("only a valid certificate can be revoked")
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_at = now
     certificate.revoke_reason = reason.strip()
@@ -195,8 +221,16 @@ def reissue_certificate(old: Certificate, by: User, now: datetime,
                         keep_issue_date: bool) -> Certificate:
     """Replace a valid certificate (after a name correction, say) with a new code.
 
+    Re-issuing it again (a double click, or two admins at once) gives the successor the first
+    request made, with no second certificate, PDF or email.
+
     :raises CertificateError: when the certificate is not valid or its holder is gone.
     """
+    _lock(old)
+    if old.status == CertificateStatus.REPLACED and old.replaced_by_id is not None:
+        successor = db.session.get(Certificate, old.replaced_by_id)
+        if successor is not None and successor.status == CertificateStatus.VALID:
+            return successor
     if old.status != CertificateStatus.VALID:
         raise CertificateError("only a valid certificate can be re-issued")
     user = db.session.get(User, old.user_id) if old.user_id else None

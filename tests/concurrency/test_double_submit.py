@@ -3,12 +3,20 @@ second request finds the work done and says so, without an error."""
 
 from __future__ import annotations
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lms.auth.models import Role
+from lms.certificates.models import Certificate, CertificateStatus
+from lms.certificates.pdf import pdf_engine_available
+from lms.certificates.services import eligibility, issue_certificate
+from lms.db_types import utcnow
 from lms.extensions import db
+from lms.mail.models import OutboxMessage
 from lms.progress.models import Enrolment
+from tests.certificates.conftest import finish
 from tests.concurrency.helpers import ROSTER, flashes
 from tests.conftest import Auth
 from tests.progress.helpers import scheduled_edition
@@ -47,3 +55,34 @@ def test_a_partly_enrolled_roster_is_still_refused(client: FlaskClient, auth: Au
     assert "already enrolled in this edition" in response.text
     assert db.session.scalar(select(func.count()).select_from(Enrolment).filter_by(
         edition_id=edition.id)) == 1
+
+
+@pytest.mark.skipif(not pdf_engine_available(),
+                    reason="WeasyPrint's system libraries (Pango) are missing")
+def test_reissue_and_revoke_sent_twice_in_a_row(app: Flask, client: FlaskClient, auth: Auth,
+                                                graduate) -> None:  # type: ignore[no-untyped-def]
+    """A re-issue sent twice makes one successor and lands on it both times; a revocation
+    sent twice revokes once, keeps the first reason and tells the holder once."""
+    user, edition, _sessions = graduate
+    finish(user)
+    original, _new = issue_certificate(user, edition, None, utcnow(),
+                                       eligibility(user.id, edition, utcnow()))
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    landed = [client.post(f"/admin/certificates/{original.id}/reissue").headers["Location"]
+              for _ in range(2)]
+    successor = db.session.scalar(select(Certificate).filter_by(replaces_id=original.id))
+    assert successor is not None
+    assert landed == [f"/admin/certificates/{successor.id}"] * 2
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
+    for reason in ("Issued to the wrong edition", "Issued in error"):
+        response = client.post(f"/admin/certificates/{successor.id}/revoke",
+                               data={"reason": reason})
+        assert response.status_code == 302
+        assert ("success", "The certificate has been revoked.") in flashes(client)
+        client.get(response.headers["Location"])
+    db.session.refresh(successor)
+    assert successor.status == CertificateStatus.REVOKED
+    assert successor.revoke_reason == "Issued to the wrong edition"
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.template == "certificate_revoked")) == 1

@@ -7,6 +7,7 @@ time, so it cannot show these races).
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -20,6 +21,8 @@ from lms.auth.directory_models import DirectoryEntry
 from lms.auth.models import Role, User
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import pdf_engine_available
+from lms.certificates.services import eligibility, issue_certificate
+from lms.db_types import utcnow
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
 from lms.progress.models import (
@@ -50,6 +53,11 @@ def count(model: type, **criteria: object) -> int:
 
 def no_errors_flashed(client) -> None:  # type: ignore[no-untyped-def]
     assert [text for category, text in flashes(client) if category == "error"] == []
+
+
+def pdf_files(app: Flask) -> list[str]:
+    folder = Path(app.config["STORAGE_DIR"]) / "certificates"
+    return sorted(path.name for path in folder.iterdir())
 
 
 def mails_to(recipient: str, template: str) -> int:
@@ -131,13 +139,14 @@ def test_two_instructors_press_everyone_present(app: Flask) -> None:
                     reason="WeasyPrint's system libraries (Pango) are missing")
 def test_claim_pressed_in_several_tabs(app: Flask, graduate) -> None:  # type: ignore[no-untyped-def]
     """A participant claims the certificate from three tabs at once: one certificate, one
-    email, and every tab lands on the certificate page."""
+    email, one PDF in storage, and every tab lands on the certificate page."""
     user, edition, _sessions = graduate
     finish(user)
     clients = [client_of(app, user) for _ in range(3)]
     url = f"/certificates/claim/{edition.id}"
 
-    responses = at_once([lambda c=c: c.post(url) for c in clients])
+    with writes_held(Certificate, len(clients)):
+        responses = at_once([lambda c=c: c.post(url) for c in clients])
 
     for client, response in zip(clients, responses, strict=True):
         assert_no_error_page(response)
@@ -150,6 +159,9 @@ def test_claim_pressed_in_several_tabs(app: Flask, graduate) -> None:  # type: i
     assert count(AuditEvent, action="certificate.issue") == 1
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.recipient == user.email)) == 1
+    certificate = db.session.scalar(select(Certificate).filter_by(user_id=user.id))
+    assert certificate is not None
+    assert pdf_files(app) == [f"{certificate.code}.pdf"]
 
 
 def test_same_roster_confirmed_twice(app: Flask) -> None:
@@ -278,3 +290,57 @@ def test_two_admins_invite_the_same_person(app: Flask) -> None:
     assert count(User, email="amal@example.org") == 1
     assert mails_to("amal@example.org", "invitation") == 1
     assert count(AuditEvent, action="user.invite") == 1
+
+
+@pytest.mark.skipif(not pdf_engine_available(),
+                    reason="WeasyPrint's system libraries (Pango) are missing")
+def test_two_admins_reissue_one_certificate(app: Flask, graduate) -> None:  # type: ignore[no-untyped-def]
+    """Two admins re-issue the same certificate at once: one successor, one email, one PDF
+    more in storage, and both admins land on the successor's page."""
+    user, edition, _sessions = graduate
+    finish(user)
+    original, _new = issue_certificate(user, edition, None, utcnow(),
+                                       eligibility(user.id, edition, utcnow()))
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(3)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/certificates/{original.id}/reissue"
+
+    with writes_held(Certificate, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data={}) for c in clients])
+
+    assert count(Certificate, user_id=user.id) == 2
+    successor = db.session.scalar(select(Certificate).filter_by(
+        user_id=user.id, status=CertificateStatus.VALID))
+    assert successor is not None and successor.replaces_id == original.id
+    all_succeeded(clients, responses, ends_with=f"/admin/certificates/{successor.id}")
+    assert count(AuditEvent, action="certificate.reissue") == 1
+    assert mails_to(user.email, "certificate_reissued") == 1
+    assert pdf_files(app) == sorted([f"{original.code}.pdf", f"{successor.code}.pdf"])
+
+
+@pytest.mark.skipif(not pdf_engine_available(),
+                    reason="WeasyPrint's system libraries (Pango) are missing")
+def test_two_admins_revoke_one_certificate(app: Flask, graduate) -> None:  # type: ignore[no-untyped-def]
+    """Two admins revoke the same certificate at once: it is revoked once, with one reason,
+    the holder is told once, and both admins see it revoked."""
+    user, edition, _sessions = graduate
+    finish(user)
+    certificate, _new = issue_certificate(user, edition, None, utcnow(),
+                                          eligibility(user.id, edition, utcnow()))
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/certificates/{certificate.id}/revoke"
+    reasons = ["Issued to the wrong edition", "Issued in error"]
+
+    with writes_held(Certificate, len(clients)):
+        responses = at_once([lambda c=c, r=r: c.post(url, data={"reason": r})
+                             for c, r in zip(clients, reasons, strict=True)])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/certificates/{certificate.id}")
+    db.session.refresh(certificate)
+    assert certificate.status == CertificateStatus.REVOKED
+    assert certificate.revoke_reason in reasons
+    assert count(AuditEvent, action="certificate.revoke") == 1
+    assert mails_to(user.email, "certificate_revoked") == 1
