@@ -46,10 +46,15 @@ class QuizSettings:
 
 
 def create_quiz(topic: Topic, actor: User) -> Quiz:
-    """The topic's quiz: a new empty one, or its retired one brought back."""
+    """The topic's quiz: a new empty one, or its retired one brought back.
+
+    Two people creating it at the same moment make one quiz, which both are given.
+    """
     quiz = db.session.scalar(select(Quiz).where(Quiz.topic_id == topic.id))
     if quiz is None:
-        quiz = new_quiz(topic)
+        quiz, new = new_quiz(topic)
+        if not new:
+            return quiz  # created, and recorded, by the other request
     quiz.is_retired = False
     quiz.source = SOURCE_BROWSER
     record(actor, "quiz.create", quiz, topic=topic.slug)

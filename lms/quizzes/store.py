@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Topic
 from lms.extensions import db
@@ -126,15 +127,23 @@ def apply_settings(quiz: Quiz, spec: QuizSpec) -> None:
     quiz.review_policy = spec.review_policy
 
 
-def new_quiz(topic: Topic) -> Quiz:
-    """A quiz for a topic that has none, with the default settings, owned by the platform."""
+def new_quiz(topic: Topic) -> tuple[Quiz, bool]:
+    """A quiz for a topic that has none, with the default settings, owned by the platform;
+    and True. When another request gave the topic its quiz since the caller looked, that
+    quiz, and False."""
     quiz = Quiz(topic_id=topic.id, title={"en": topic.title_en, "ar": topic.title_ar},
                 pass_mark=70, grading="highest", review_policy="after_each_attempt",
                 shuffle_questions=False, shuffle_choices=False, source=SOURCE_BROWSER,
                 source_file="")
-    db.session.add(quiz)
-    db.session.flush()
-    return quiz
+    try:
+        with db.session.begin_nested():
+            db.session.add(quiz)
+    except IntegrityError:
+        existing = db.session.scalar(select(Quiz).where(Quiz.topic_id == topic.id))
+        if existing is None:
+            raise
+        return existing, False
+    return quiz, True
 
 
 def question_spec(question: Question) -> QuestionSpec:

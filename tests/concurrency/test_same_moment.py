@@ -22,6 +22,7 @@ from lms.auth.models import Role, User
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import pdf_engine_available
 from lms.certificates.services import eligibility, issue_certificate
+from lms.courses.models import Topic
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
@@ -32,6 +33,7 @@ from lms.progress.models import (
     Enrolment,
     UnitInstructor,
 )
+from lms.quizzes.models import Quiz
 from tests import factories
 from tests.certificates.conftest import finish
 from tests.concurrency.helpers import (
@@ -43,6 +45,7 @@ from tests.concurrency.helpers import (
     writes_held,
 )
 from tests.progress.helpers import participant, scheduled_edition, sessions_of, unit
+from tests.quizzes.conftest import module_instructor
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("loaded")]
 
@@ -344,3 +347,22 @@ def test_two_admins_revoke_one_certificate(app: Flask, graduate) -> None:  # typ
     assert certificate.revoke_reason in reasons
     assert count(AuditEvent, action="certificate.revoke") == 1
     assert mails_to(user.email, "certificate_revoked") == 1
+
+
+def test_two_instructors_create_one_quiz(app: Flask) -> None:
+    """Two instructors press "create quiz" for the same topic at once: one quiz, which both
+    are taken to."""
+    topic = db.session.scalar(select(Topic).filter_by(slug="third"))
+    assert topic is not None
+    instructors = [module_instructor("beta") for _ in range(2)]
+    clients = [client_of(app, instructor) for instructor in instructors]
+    url = "/author/quizzes/topics/third/create"
+
+    with writes_held(Quiz, len(clients)):
+        responses = at_once([lambda c=c: c.post(url) for c in clients])
+
+    assert count(Quiz, topic_id=topic.id) == 1
+    quiz = db.session.scalar(select(Quiz).filter_by(topic_id=topic.id))
+    assert quiz is not None
+    all_succeeded(clients, responses, ends_with=f"/author/quizzes/{quiz.id}")
+    assert count(AuditEvent, action="quiz.create") == 1

@@ -175,7 +175,7 @@ def import_quiz(topic: Topic, imported: ImportedQuiz, actor: User | None, filena
         raise ImportInvalid(problems)
     quiz = db.session.scalar(select(Quiz).where(Quiz.topic_id == topic.id))
     if quiz is None:
-        quiz = new_quiz(topic)
+        quiz, _new = new_quiz(topic)
     quiz.is_retired = False
     if imported.has_settings:
         apply_settings(quiz, imported.spec)
