@@ -186,9 +186,13 @@ def schedule(edition_id: int) -> str | Response | tuple[str, int]:
         except ProgressError as error:
             flash(message_for(error), "error")
         else:
-            record(current_user, "edition.schedule", edition, days=len(created))
-            db.session.commit()
-            flash(_("%(num)d in-person days scheduled.", num=len(created)), "success")
+            if created:
+                record(current_user, "edition.schedule", edition, days=len(created))
+                db.session.commit()
+                flash(_("%(num)d in-person days scheduled.", num=len(created)), "success")
+            else:
+                db.session.rollback()
+                flash(_("These days are already scheduled."), "info")
             return redirect(url_for("editions.show_edition", edition_id=edition.id))
     return _edition_page(edition, schedule_form=form), 400
 
@@ -207,14 +211,15 @@ def add_session(edition_id: int) -> str | Response | tuple[str, int]:
         unit = db.session.get(Unit, form.unit.data)
         assert unit is not None
         try:
-            session = service.save_session(
+            session, new = service.add_session(
                 edition, unit, form.day.data, form.starts.data,  # type: ignore[arg-type]
                 form.ends.data, float(form.contact_hours.data or 0),  # type: ignore[arg-type]
                 form.venue.data)
         except ProgressError as error:
             flash(message_for(error), "error")
         else:
-            record(current_user, "edition.session_add", session)
+            if new:
+                record(current_user, "edition.session_add", session)
             db.session.commit()
             flash(_("The day has been added."), "success")
             return redirect(url_for("editions.show_edition", edition_id=edition.id))

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Role, User
 from lms.courses.models import Programme, Unit
@@ -95,39 +96,92 @@ def schedule_units(edition: Edition, units: Sequence[Unit], first_day: date, sta
     """Give each unit, in order, its number of consecutive working days from ``first_day``.
 
     A local module gets its five days; the regional programme's eight one-day units get eight
-    consecutive days. All or nothing.
+    consecutive days. All or nothing. When the units already have exactly these days (the
+    same form sent twice, or by two admins at the same moment) nothing is added and the list
+    is empty.
 
-    :raises ProgressError: when a unit already has days, or the times are impossible.
+    :raises ProgressError: when a unit already has other days, or the times are impossible.
     """
     ensure_open(edition)
     if ends <= starts:
         raise ProgressError("times")
-    existing = set(db.session.scalars(select(InPersonSession.unit_id).where(
+    lock_edition(edition)
+    existing = list(db.session.scalars(select(InPersonSession).where(
         InPersonSession.edition_id == edition.id,
         InPersonSession.unit_id.in_([u.id for u in units]))))
-    if existing:
-        raise ProgressError("already_scheduled")
     total = sum(max(unit.days, 1) for unit in units)
+    if existing:
+        if total <= MAX_DAYS_PER_RUN and _same_days(existing, _plan_days(
+                edition, units, first_day, starts, ends, contact_hours, include_weekend)):
+            return []
+        raise ProgressError("already_scheduled")
     if total > MAX_DAYS_PER_RUN:
         raise ProgressError("too_many_days")
+    created = _plan_days(edition, units, first_day, starts, ends, contact_hours,
+                         include_weekend)
+    for session in created[:1] + created[-1:]:
+        _ensure_within(edition, session.day)
+    db.session.add_all(created)
+    db.session.flush()
+    return created
+
+
+def _plan_days(edition: Edition, units: Sequence[Unit], first_day: date, starts: time,
+               ends: time, contact_hours: float | None,
+               include_weekend: bool) -> list[InPersonSession]:
+    """The days ``schedule_units`` gives the units, not yet added to the session."""
     weekend = set() if include_weekend else weekend_of(edition)
-    planned = working_days(first_day, total, weekend)
-    for day in planned[:1] + planned[-1:]:
-        _ensure_within(edition, day)
-    days = iter(planned)
-    created = []
+    days = iter(working_days(first_day, sum(max(unit.days, 1) for unit in units), weekend))
+    planned = []
     for unit in units:
         for _ in range(max(unit.days, 1)):
             day = next(days)
-            session = InPersonSession(
+            planned.append(InPersonSession(
                 edition_id=edition.id, unit_id=unit.id, day=day,
                 starts_at=local_to_utc(edition.timezone, day, starts),
                 ends_at=local_to_utc(edition.timezone, day, ends),
-                contact_hours=unit.hours_per_day if contact_hours is None else contact_hours)
-            db.session.add(session)
-            created.append(session)
-    db.session.flush()
-    return created
+                contact_hours=unit.hours_per_day if contact_hours is None else contact_hours))
+    return planned
+
+
+def _same_days(existing: Sequence[InPersonSession], planned: Sequence[InPersonSession]) -> bool:
+    def key(session: InPersonSession) -> tuple[object, ...]:
+        return (session.unit_id, session.day, session.starts_at, session.ends_at,
+                float(session.contact_hours), session.venue or None)
+
+    return set(map(key, existing)) == set(map(key, planned))
+
+
+def add_session(edition: Edition, unit: Unit, day: date, starts: time, ends: time,
+                contact_hours: float, venue: str | None) -> tuple[InPersonSession, bool]:
+    """Add a day by hand; returns it and whether it is new.
+
+    Two admins adding the same day at the same moment add it once: the second is given the
+    first's day, and False.
+
+    :raises ProgressError: for impossible times or a unit that already meets that day.
+    """
+    already = _day_of(edition.id, unit.id, day)
+    try:
+        return save_session(edition, unit, day, starts, ends, contact_hours, venue), True
+    except ProgressError as error:
+        if already is not None or str(error) != "same_day":
+            raise
+        # The day was added after the look above, by a request at the same moment.
+        same = _day_of(edition.id, unit.id, day)
+        asked = InPersonSession(unit_id=unit.id, day=day, contact_hours=contact_hours,
+                                starts_at=local_to_utc(edition.timezone, day, starts),
+                                ends_at=local_to_utc(edition.timezone, day, ends),
+                                venue=(venue or "").strip() or None)
+        if same is None or not _same_days([same], [asked]):
+            raise
+        return same, False
+
+
+def _day_of(edition_id: int, unit_id: int, day: date) -> InPersonSession | None:
+    return db.session.scalar(select(InPersonSession).where(
+        InPersonSession.edition_id == edition_id, InPersonSession.unit_id == unit_id,
+        InPersonSession.day == day))
 
 
 def _ensure_within(edition: Edition, day: date) -> None:
@@ -142,7 +196,8 @@ def save_session(edition: Edition, unit: Unit, day: date, starts: time, ends: ti
                  session: InPersonSession | None = None) -> InPersonSession:
     """Add a day by hand, or move an existing one to another date or times.
 
-    :raises ProgressError: for impossible times or a unit that already meets that day.
+    :raises ProgressError: for impossible times or a unit that already meets that day (also
+        when another admin placed a day of the unit on that date at the same moment).
     """
     ensure_open(edition)
     if ends <= starts:
@@ -155,15 +210,18 @@ def save_session(edition: Edition, unit: Unit, day: date, starts: time, ends: ti
         InPersonSession.day == day))
     if clash is not None and (session is None or clash != session.id):
         raise ProgressError("same_day")
-    if session is None:
-        session = InPersonSession(edition_id=edition.id, unit_id=unit.id)
-        db.session.add(session)
-    session.day = day
-    session.starts_at = local_to_utc(edition.timezone, day, starts)
-    session.ends_at = local_to_utc(edition.timezone, day, ends)
-    session.contact_hours = contact_hours
-    session.venue = (venue or "").strip() or None
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            if session is None:
+                session = InPersonSession(edition_id=edition.id, unit_id=unit.id)
+                db.session.add(session)
+            session.day = day
+            session.starts_at = local_to_utc(edition.timezone, day, starts)
+            session.ends_at = local_to_utc(edition.timezone, day, ends)
+            session.contact_hours = contact_hours
+            session.venue = (venue or "").strip() or None
+    except IntegrityError:
+        raise ProgressError("same_day") from None
     return session
 
 
@@ -184,14 +242,22 @@ def delete_session(session: InPersonSession) -> None:
 
 
 def assign_instructor(edition: Edition, unit: Unit, instructor: User) -> bool:
-    """Make the instructor a unit instructor; False when they already were."""
+    """Make the instructor a unit instructor; False when they already were (also when another
+    admin assigned them at the same moment)."""
     ensure_open(edition)
     if instructor.role != Role.INSTRUCTOR:
         raise ProgressError("not_instructor")
     if db.session.get(UnitInstructor, (edition.id, unit.id, instructor.id)) is not None:
         return False
-    db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit.id, user_id=instructor.id))
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit.id,
+                                          user_id=instructor.id))
+    except IntegrityError:
+        # Another admin assigned them at the same moment.
+        if db.session.get(UnitInstructor, (edition.id, unit.id, instructor.id)) is None:
+            raise
+        return False
     return True
 
 
@@ -206,10 +272,11 @@ def remove_instructor(edition: Edition, unit_id: int, user_id: int) -> bool:
 
 
 def lock_edition(edition: Edition) -> None:
-    """Hold the edition until this transaction ends, so two imports into it take turns.
+    """Hold the edition until this transaction ends, so two imports into it, or two changes
+    to its schedule, take turns.
 
-    The second then plans against what the first wrote instead of creating the same accounts
-    and enrolments again. Enrolling one person or marking a day is not blocked by it.
+    The second then plans against what the first wrote instead of creating the same accounts,
+    enrolments or days again. Enrolling one person or marking a day is not blocked by it.
     """
     lock_row(Edition, edition.id)
 

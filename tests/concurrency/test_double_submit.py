@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from lms.audit.models import AuditEvent
 from lms.auth.models import Role
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import pdf_engine_available
@@ -16,10 +17,11 @@ from lms.db_types import utcnow
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
 from lms.progress.models import Enrolment
+from tests import factories
 from tests.certificates.conftest import finish
 from tests.concurrency.helpers import ROSTER, flashes
 from tests.conftest import Auth
-from tests.progress.helpers import scheduled_edition
+from tests.progress.helpers import scheduled_edition, sessions_of, unit
 
 
 def test_roster_confirmed_twice_in_a_row(client: FlaskClient, auth: Auth, loaded: object) -> None:
@@ -55,6 +57,28 @@ def test_a_partly_enrolled_roster_is_still_refused(client: FlaskClient, auth: Au
     assert "already enrolled in this edition" in response.text
     assert db.session.scalar(select(func.count()).select_from(Enrolment).filter_by(
         edition_id=edition.id)) == 1
+
+
+def test_same_schedule_sent_twice_in_a_row(client: FlaskClient, auth: Auth,
+                                           loaded: object) -> None:
+    """Scheduling a unit's days with the same form twice keeps one set of days; the second
+    request lands on the edition page with a note that they are already scheduled."""
+    auth.login_as(Role.ADMIN)
+    edition = factories.make_edition()
+    db.session.commit()
+    url = f"/admin/editions/{edition.id}/schedule"
+    data = {"unit": unit("alpha").id, "first_day": "2027-01-03", "starts": "09:00",
+            "ends": "16:00"}
+    first = client.post(url, data=data)
+    assert first.status_code == 302
+    client.get(first.headers["Location"])
+    second = client.post(url, data=data)
+    assert second.status_code == 302
+    assert second.headers["Location"].endswith(f"/admin/editions/{edition.id}")
+    assert flashes(client) == [("info", "These days are already scheduled.")]
+    assert len(sessions_of(edition, "alpha")) == 5
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).filter_by(
+        action="edition.schedule")) == 1
 
 
 @pytest.mark.skipif(not pdf_engine_available(),

@@ -31,6 +31,7 @@ from lms.progress.models import (
     Attendance,
     AttendanceChange,
     Enrolment,
+    InPersonSession,
     UnitInstructor,
 )
 from lms.quizzes.models import Quiz
@@ -366,3 +367,57 @@ def test_two_instructors_create_one_quiz(app: Flask) -> None:
     assert quiz is not None
     all_succeeded(clients, responses, ends_with=f"/author/quizzes/{quiz.id}")
     assert count(AuditEvent, action="quiz.create") == 1
+
+
+def test_two_admins_schedule_the_same_unit(app: Flask) -> None:
+    """Two admins schedule a unit's days with the same form at once: its five days once."""
+    edition = factories.make_edition()
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/schedule"
+    data = {"unit": unit("alpha").id, "first_day": "2027-01-03", "starts": "09:00",
+            "ends": "16:00"}
+
+    with writes_held(InPersonSession, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}")
+    assert count(InPersonSession, edition_id=edition.id) == 5
+    assert count(AuditEvent, action="edition.schedule") == 1
+
+
+def test_two_admins_add_the_same_day(app: Flask) -> None:
+    """Two admins add the same in-person day by hand at once: one day."""
+    edition = factories.make_edition()
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/sessions"
+    data = {"unit": unit("alpha").id, "day": "2027-01-03", "starts": "09:00",
+            "ends": "16:00", "contact_hours": "6"}
+
+    with writes_held(InPersonSession, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}")
+    assert count(InPersonSession, edition_id=edition.id) == 1
+    assert count(AuditEvent, action="edition.session_add") == 1
+
+
+def test_two_admins_assign_the_same_instructor(app: Flask) -> None:
+    """Two admins make the same instructor a unit instructor at once: one assignment."""
+    edition = scheduled_edition()
+    teacher = factories.make_user(role=Role.INSTRUCTOR)
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/instructors"
+    data = {"unit": unit("alpha").id, "instructor": teacher.id}
+
+    with writes_held(UnitInstructor, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}")
+    assert count(UnitInstructor, edition_id=edition.id, user_id=teacher.id) == 1
+    assert count(AuditEvent, action="edition.instructor_assign") == 1
