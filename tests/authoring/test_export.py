@@ -128,7 +128,7 @@ def test_browser_work_is_exported(app: Flask, runner: FlaskCliRunner, loaded: ob
     alpha = module("alpha")
     png = (FIXTURE_PACKAGE / "media/pixel.png").read_bytes()
     store_upload(alpha, "chart.png", png, author, utcnow(), Path(app.config["STORAGE_DIR"]))
-    created = create_topic(alpha, "from-browser", "From the browser", "من المتصفح", utcnow())
+    created, _new = create_topic(alpha, "from-browser", "From the browser", "من المتصفح", utcnow())
     content = LessonContent("From the browser", 4, ["See a chart."],
                             "## Chart\n\n![A chart](media/chart.png)\n")
     services.publish(services.save_draft(created, "en", content, author, utcnow(), None),

@@ -25,7 +25,7 @@ def grow(app: Flask, start: int, count: int) -> None:
     alpha = module("alpha")
     png = (FIXTURE_PACKAGE / "media/pixel.png").read_bytes()
     for n in range(start, start + count):
-        created = create_topic(alpha, f"extra-{n}", f"Extra {n}", f"إضافي {n}", utcnow())
+        created, _new = create_topic(alpha, f"extra-{n}", f"Extra {n}", f"إضافي {n}", utcnow())
         content = LessonContent(f"Extra {n}", 3, ["Read it."], "## Part\n\nText.\n")
         services.save_draft(created, "en", content, author, utcnow(), None)
         edit = LessonContent("First topic", 10, ["Tell a refugee from an asylum-seeker."],

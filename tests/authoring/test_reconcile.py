@@ -168,8 +168,8 @@ def test_browser_topics_and_media_are_not_retired(app: Flask, package_copy: Path
     load(app, package_copy)
     author = factories.make_user(role=Role.ADMIN)
     alpha = module("alpha")
-    published = create_topic(alpha, "browser-topic", "Browser topic", "موضوع", utcnow())
-    draft = create_topic(alpha, "draft-topic", "Draft topic", "مسودة", utcnow())
+    published, _new = create_topic(alpha, "browser-topic", "Browser topic", "موضوع", utcnow())
+    draft, _new = create_topic(alpha, "draft-topic", "Draft topic", "مسودة", utcnow())
     content = LessonContent("Browser topic", 5, ["Know it."], "## Heading\n\nText.\n")
     services.publish(services.save_draft(published, "en", content, author, utcnow(), None),
                      author, utcnow())

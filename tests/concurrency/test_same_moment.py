@@ -22,7 +22,7 @@ from lms.auth.models import Role, User
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import pdf_engine_available
 from lms.certificates.services import eligibility, issue_certificate
-from lms.courses.models import Topic
+from lms.courses.models import Module, Topic
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
@@ -421,3 +421,23 @@ def test_two_admins_assign_the_same_instructor(app: Flask) -> None:
     all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}")
     assert count(UnitInstructor, edition_id=edition.id, user_id=teacher.id) == 1
     assert count(AuditEvent, action="edition.instructor_assign") == 1
+
+
+def test_two_authors_create_the_same_topic(app: Flask) -> None:
+    """The same new topic sent from two tabs at once is created once, and both tabs open its
+    lesson editor."""
+    alpha = db.session.scalar(select(Module).filter_by(slug="alpha"))
+    assert alpha is not None
+    author = module_instructor("alpha")
+    clients = [client_of(app, author) for _ in range(2)]
+    url = f"/author/modules/{alpha.id}/topics/new"
+    data = {"slug": "field-visit", "title_en": "Field visit", "title_ar": "زيارة ميدانية"}
+
+    with writes_held(Topic, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    assert count(Topic, slug="field-visit") == 1
+    created = db.session.scalar(select(Topic).filter_by(slug="field-visit"))
+    assert created is not None
+    all_succeeded(clients, responses, ends_with=f"/author/topics/{created.id}/en/edit")
+    assert count(AuditEvent, action="topic.create") == 1

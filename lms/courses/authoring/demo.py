@@ -84,8 +84,8 @@ def _draft_topic(module: Module, now: datetime, instructor: User) -> None:
     if db.session.scalar(select(Topic.id).filter_by(package_id=module.package_id,
                                                      slug=DRAFT_SLUG)) is not None:
         return
-    topic = create_topic(module, DRAFT_SLUG, "Group exercise: who governs migration in your "
-                         "country?", "تمرين جماعي: من يحكم الهجرة في بلدك؟", now)
+    topic, _new = create_topic(module, DRAFT_SLUG, "Group exercise: who governs migration in "
+                               "your country?", "تمرين جماعي: من يحكم الهجرة في بلدك؟", now)
     content = LessonContent(topic.title_en, 20,
                             ["Map the public bodies that share one migration issue.",
                              "Relate the map to the principles and objectives of MiGOF."],

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import ModuleInstructor, Role, User
 from lms.courses.authoring.models import LessonVersion, VersionSource, VersionStatus
@@ -34,8 +35,11 @@ def editable_modules(user: User) -> list[Module]:
 
 
 def create_topic(module: Module, slug: str, title_en: str, title_ar: str,
-                 now: datetime) -> Topic:
+                 now: datetime) -> tuple[Topic, bool]:
     """Add a draft topic at the end of the module; participants see nothing of it yet.
+
+    Returns the topic and whether it is new: the same topic sent from two tabs at the same
+    moment is created once, and the second request is given the first's draft and False.
 
     :raises TopicError: for an invalid slug, one the package already uses, or one a live
         topic of another package uses (lesson addresses name a topic by its slug alone).
@@ -59,9 +63,21 @@ def create_topic(module: Module, slug: str, title_en: str, title_ar: str,
     topic = Topic(package_id=module.package_id, module_id=module.id, slug=slug,
                   title_en=title_en.strip(), title_ar=title_ar.strip(), position=last + 1,
                   published_at=now, is_draft=True, is_retired=False)
-    db.session.add(topic)
-    db.session.flush()
-    return topic
+    try:
+        with db.session.begin_nested():
+            db.session.add(topic)
+    except IntegrityError:
+        # The short name was taken after the look above, by a request at the same moment.
+        same = db.session.scalar(select(Topic).where(Topic.package_id == module.package_id,
+                                                     Topic.slug == slug))
+        if same is None:
+            raise
+        if (same.module_id, same.is_draft, same.title_en, same.title_ar) != (
+                module.id, True, title_en.strip(), title_ar.strip()):
+            raise TopicError(_("Another topic already uses the short name %(slug)s.",
+                               slug=slug)) from None
+        return same, False
+    return topic, True
 
 
 def publish_topic(topic: Topic, now: datetime) -> None:

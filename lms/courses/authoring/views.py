@@ -55,13 +55,14 @@ def new_topic(module_id: int) -> str | Response | tuple[str, int]:
     form = TopicForm()
     if form.validate_on_submit():
         try:
-            topic = topic_services.create_topic(item, form.slug.data or "",
-                                                form.title_en.data or "",
-                                                form.title_ar.data or "", utcnow())
+            topic, new = topic_services.create_topic(item, form.slug.data or "",
+                                                     form.title_en.data or "",
+                                                     form.title_ar.data or "", utcnow())
         except topic_services.TopicError as error:
             form.slug.errors = [str(error)]
         else:
-            record(current_user, "topic.create", topic, module=item.slug, slug=topic.slug)
+            if new:
+                record(current_user, "topic.create", topic, module=item.slug, slug=topic.slug)
             db.session.commit()
             flash(_("The draft topic is created. Write or upload its English lesson."),
                   "success")
