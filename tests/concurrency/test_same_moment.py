@@ -6,6 +6,7 @@ time, so it cannot show these races).
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from lms.auth.models import Role, User
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import pdf_engine_available
 from lms.certificates.services import eligibility, issue_certificate
-from lms.courses.models import Module, Topic
+from lms.courses.models import MediaFile, Module, Topic
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
@@ -45,6 +46,7 @@ from tests.concurrency.helpers import (
     flashes,
     writes_held,
 )
+from tests.conftest import FIXTURE_PACKAGE
 from tests.progress.helpers import participant, scheduled_edition, sessions_of, unit
 from tests.quizzes.conftest import module_instructor
 
@@ -441,3 +443,25 @@ def test_two_authors_create_the_same_topic(app: Flask) -> None:
     assert created is not None
     all_succeeded(clients, responses, ends_with=f"/author/topics/{created.id}/en/edit")
     assert count(AuditEvent, action="topic.create") == 1
+
+
+def test_two_uploads_under_one_name(app: Flask) -> None:
+    """Two instructors upload files with the same name at once: both are kept, each under a
+    name of its own."""
+    alpha = db.session.scalar(select(Module).filter_by(slug="alpha"))
+    assert alpha is not None
+    authors = [module_instructor("alpha") for _ in range(3)]
+    clients = [client_of(app, author) for author in authors]
+    url = f"/author/modules/{alpha.id}/media"
+    png = (FIXTURE_PACKAGE / "media" / "pixel.png").read_bytes()
+
+    with writes_held(MediaFile, len(clients)):
+        responses = at_once([
+            lambda c=c, n=n: c.post(url, data={"file": (io.BytesIO(png + bytes([n])), "map.png")},
+                                    content_type="multipart/form-data")
+            for n, c in enumerate(clients)])
+
+    all_succeeded(clients, responses)
+    names = sorted(db.session.scalars(select(MediaFile.name).where(
+        MediaFile.name.like("media/map%"))))
+    assert names == ["media/map-2.png", "media/map-3.png", "media/map.png"]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
 from lms.courses.authoring.models import MediaUpload
@@ -91,7 +92,8 @@ def store_upload(module: Module, original: str, data: bytes, user: User, now: da
                  quota_bytes: int = DEFAULT_QUOTA_BYTES) -> MediaFile:
     """Check the file, store it under its hash and register it as `media/NAME` in the package.
 
-    An existing name is never overwritten: the new file gets the next free name.
+    An existing name is never overwritten: the new file gets the next free name, also when
+    another upload takes the name at the same moment.
 
     :raises UploadRefused: see ``check_file``, and when the uploader's quota would be exceeded.
     """
@@ -107,11 +109,21 @@ def store_upload(module: Module, original: str, data: bytes, user: User, now: da
         temporary = folder / f".{stored}.{now.timestamp():.0f}.part"
         temporary.write_bytes(data)
         temporary.replace(folder / stored)
-    name = _free_name(module.package_id, media_name(original, content_type))
-    media = MediaFile(package_id=module.package_id, name=name, stored_name=stored,
-                      content_type=content_type, is_retired=False)
-    db.session.add(media)
-    db.session.flush()
+    wanted = media_name(original, content_type)
+    while True:
+        media = MediaFile(package_id=module.package_id,
+                          name=_free_name(module.package_id, wanted), stored_name=stored,
+                          content_type=content_type, is_retired=False)
+        try:
+            with db.session.begin_nested():
+                db.session.add(media)
+            break
+        except IntegrityError:
+            # Another upload took the name at the same moment: this file gets the next one.
+            if db.session.scalar(select(MediaFile.id).where(
+                    MediaFile.package_id == module.package_id,
+                    MediaFile.name == media.name)) is None:
+                raise
     db.session.add(MediaUpload(media_id=media.id, module_id=module.id, uploaded_by_id=user.id,
                                uploaded_at=now, original_name=_printable(original)[:255],
                                size_bytes=len(data)))
