@@ -214,12 +214,13 @@ def make_ups(edition_id: int) -> str | Response | tuple[str, int]:
         attended = db.session.get(InPersonSession, form.attended.data)
         assert missed is not None and attended is not None
         try:
-            make_up = service.record_make_up(missed, attended, form.participant.data,
-                                             current_user, utcnow(), form.note.data or "")
+            make_up, new = service.record_make_up(missed, attended, form.participant.data,
+                                                  current_user, utcnow(), form.note.data or "")
         except ProgressError as error:
             flash(message_for(error), "error")
         else:
-            record(current_user, "enrolment.make_up", make_up, user=make_up.user_id)
+            if new:
+                record(current_user, "enrolment.make_up", make_up, user=make_up.user_id)
             db.session.commit()
             flash(_("The make-up day has been recorded."), "success")
             return redirect(url_for("enrolments.make_ups", edition_id=edition.id))

@@ -187,11 +187,15 @@ def later_editions(edition: Edition) -> list[Edition]:
 
 
 def record_make_up(missed: InPersonSession, attended: InPersonSession, user_id: int,
-                   actor: User, now: datetime, note: str = "") -> MakeUp:
+                   actor: User, now: datetime, note: str = "") -> tuple[MakeUp, bool]:
     """Record that the participant made up ``missed`` in another edition's session of the unit.
 
+    Returns the make-up and whether it is new: when another admin recorded the same make-up
+    at the same moment, the second request is given theirs, and False.
+
     :raises ProgressError: unless both days are of the same unit in different editions and the
-        participant is enrolled in the missed day's edition.
+        participant is enrolled in the missed day's edition; or when the day already has a
+        make-up.
     """
     ensure_open(missed.edition)
     if missed.unit_id != attended.unit_id or missed.edition_id == attended.edition_id:
@@ -202,14 +206,26 @@ def record_make_up(missed: InPersonSession, attended: InPersonSession, user_id: 
                                                                 user_id=user_id))
     if enrolled is None:
         raise ProgressError("not_enrolled")
-    existing = db.session.scalar(select(MakeUp).filter_by(session_id=missed.id, user_id=user_id))
-    if existing is not None:
+    if _make_up_of(missed.id, user_id) is not None:
         raise ProgressError("already_made_up")
     make_up = MakeUp(session_id=missed.id, user_id=user_id, attended_session_id=attended.id,
                      recorded_by_id=actor.id, recorded_at=now, note=note.strip()[:500])
-    db.session.add(make_up)
-    db.session.flush()
-    return make_up
+    try:
+        with db.session.begin_nested():
+            db.session.add(make_up)
+    except IntegrityError:
+        # Recorded after the look above, by a request at the same moment.
+        same = _make_up_of(missed.id, user_id)
+        if same is None:
+            raise
+        if same.attended_session_id != attended.id:
+            raise ProgressError("already_made_up") from None
+        return same, False
+    return make_up, True
+
+
+def _make_up_of(session_id: int, user_id: int) -> MakeUp | None:
+    return db.session.scalar(select(MakeUp).filter_by(session_id=session_id, user_id=user_id))
 
 
 def edition_make_ups(edition_id: int) -> list[tuple[MakeUp, User, InPersonSession]]:

@@ -33,6 +33,7 @@ from lms.progress.models import (
     AttendanceChange,
     Enrolment,
     InPersonSession,
+    MakeUp,
     UnitInstructor,
 )
 from lms.quizzes.models import Quiz
@@ -465,3 +466,23 @@ def test_two_uploads_under_one_name(app: Flask) -> None:
     names = sorted(db.session.scalars(select(MediaFile.name).where(
         MediaFile.name.like("media/map%"))))
     assert names == ["media/map-2.png", "media/map-3.png", "media/map.png"]
+
+
+def test_two_admins_record_the_same_make_up(app: Flask) -> None:
+    """Two admins record the same make-up day at once: one make-up."""
+    edition = scheduled_edition()
+    other = scheduled_edition(name="Earlier edition")
+    amal = participant(edition)
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    missed, attended = sessions_of(edition, "alpha")[0], sessions_of(other, "alpha")[1]
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/make-ups"
+    data = {"participant": amal.id, "missed": missed.id, "attended": attended.id, "note": ""}
+
+    with writes_held(MakeUp, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}/make-ups")
+    assert count(MakeUp, session_id=missed.id, user_id=amal.id) == 1
+    assert count(AuditEvent, action="enrolment.make_up") == 1
