@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.auth.directory_models import DirectoryEntry
 from lms.auth.models import Role, User, normalise_email
 from lms.auth.services import AccountError
+from lms.database import savepoint
 from lms.extensions import db
 from lms.progress.models import Edition, Enrolment
 
@@ -60,7 +61,7 @@ def save_entry(user: User, position: str, areas: str, show_contact: bool, contac
     if entry is None:
         entry = DirectoryEntry(user_id=user.id, opted_in_at=now)
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 db.session.add(entry)
         except IntegrityError:
             # The same person opted in from another tab at the same moment: that listing

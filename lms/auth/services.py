@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.auth.models import NAME_LENGTH, Role, TokenPurpose, User, normalise_email
 from lms.auth.tokens import issue_token
+from lms.database import savepoint
 from lms.extensions import db
 from lms.mail import services as mail
 from lms.progress.models import Enrolment
@@ -72,7 +73,7 @@ def create_user(email: str, full_name: str, role: Role, password: str | None = N
     if password is not None:
         user.set_password(password)
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(user)
     except IntegrityError:
         raise CreatedMeanwhile(_("an account with the email %(email)s already exists",

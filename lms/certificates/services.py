@@ -146,7 +146,7 @@ def _create(user: User, edition: Edition, issued_by: User | None, now: datetime,
         exception_reason=exception_reason, snapshot=snapshot,
         pdf_name=_write_pdf(snapshot, code), replaces_id=replaces.id if replaces else None)
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(certificate)
     except IntegrityError:
         # No row will ever name this file: left behind, it would be an unlisted certificate.

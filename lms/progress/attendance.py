@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Executable
 
 from lms.auth.models import User
-from lms.database import lock_row, plain_connection
+from lms.database import lock_row, plain_connection, savepoint
 from lms.extensions import db
 from lms.progress.errors import ProgressError, ensure_open
 from lms.progress.models import (
@@ -159,7 +159,7 @@ def send_apology(user: User, session: InPersonSession, reason: str, now: datetim
     if apology is None:
         apology = Apology(session_id=session.id, user_id=user.id, reason=reason, sent_at=now)
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 db.session.add(apology)
             return apology
         except IntegrityError:

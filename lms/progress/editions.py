@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Role, User
 from lms.courses.models import Programme, Unit
-from lms.database import lock_row
+from lms.database import lock_row, savepoint
 from lms.extensions import db
 from lms.progress.errors import ProgressError, ensure_open
 from lms.progress.models import (
@@ -211,7 +211,7 @@ def save_session(edition: Edition, unit: Unit, day: date, starts: time, ends: ti
     if clash is not None and (session is None or clash != session.id):
         raise ProgressError("same_day")
     try:
-        with db.session.begin_nested():
+        with savepoint():
             if session is None:
                 session = InPersonSession(edition_id=edition.id, unit_id=unit.id)
                 db.session.add(session)
@@ -250,7 +250,7 @@ def assign_instructor(edition: Edition, unit: Unit, instructor: User) -> bool:
     if db.session.get(UnitInstructor, (edition.id, unit.id, instructor.id)) is not None:
         return False
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit.id,
                                           user_id=instructor.id))
     except IntegrityError:

@@ -17,6 +17,7 @@ from lms.auth.services import (
     find_user_by_email,
     send_invitation,
 )
+from lms.database import savepoint
 from lms.extensions import db
 from lms.progress.errors import ProgressError, ensure_open
 from lms.progress.models import (
@@ -99,7 +100,7 @@ def enrol_person(edition: Edition, person: Person, now: datetime,
                           organisation_type=person.organisation_type,
                           gender=person.gender or None)
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(enrolment)
     except IntegrityError:
         existing = _enrolment_of(edition.id, user.id)
@@ -211,7 +212,7 @@ def record_make_up(missed: InPersonSession, attended: InPersonSession, user_id: 
     make_up = MakeUp(session_id=missed.id, user_id=user_id, attended_session_id=attended.id,
                      recorded_by_id=actor.id, recorded_at=now, note=note.strip()[:500])
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(make_up)
     except IntegrityError:
         # Recorded after the look above, by a request at the same moment.

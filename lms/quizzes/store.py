@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Topic
+from lms.database import savepoint
 from lms.extensions import db
 from lms.quizzes.models import SOURCE_BROWSER, Option, Question, Quiz
 from lms.quizzes.specs import OptionSpec, QuestionSpec, QuizSpec
@@ -136,7 +137,7 @@ def new_quiz(topic: Topic) -> tuple[Quiz, bool]:
                 shuffle_questions=False, shuffle_choices=False, source=SOURCE_BROWSER,
                 source_file="")
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(quiz)
     except IntegrityError:
         existing = db.session.scalar(select(Quiz).where(Quiz.topic_id == topic.id))

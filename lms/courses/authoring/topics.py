@@ -18,6 +18,7 @@ from lms.auth.models import ModuleInstructor, Role, User
 from lms.courses.authoring.models import LessonVersion, VersionSource, VersionStatus
 from lms.courses.fields import SLUG_RE
 from lms.courses.models import CoursePackage, Lesson, Module, Topic, Unit, UnitTopic
+from lms.database import savepoint
 from lms.extensions import db
 
 
@@ -64,7 +65,7 @@ def create_topic(module: Module, slug: str, title_en: str, title_ar: str,
                   title_en=title_en.strip(), title_ar=title_ar.strip(), position=last + 1,
                   published_at=now, is_draft=True, is_retired=False)
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(topic)
     except IntegrityError:
         # The short name was taken after the look above, by a request at the same moment.

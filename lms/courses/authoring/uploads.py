@@ -23,6 +23,7 @@ from lms.auth.models import User
 from lms.courses.authoring.models import MediaUpload
 from lms.courses.media_files import media_type
 from lms.courses.models import MediaFile, Module
+from lms.database import savepoint
 from lms.extensions import db
 
 ACCEPTED = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
@@ -115,7 +116,7 @@ def store_upload(module: Module, original: str, data: bytes, user: User, now: da
                           name=_free_name(module.package_id, wanted), stored_name=stored,
                           content_type=content_type, is_retired=False)
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 db.session.add(media)
             break
         except IntegrityError:
