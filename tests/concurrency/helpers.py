@@ -6,14 +6,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from lms.auth.models import User
 from lms.extensions import db
+from lms.mail.models import OutboxMessage
 from tests import factories
 
 T = TypeVar("T")
@@ -115,3 +117,32 @@ def flashes(client: FlaskClient) -> list[tuple[str, str]]:
     """The messages waiting for the user's next page, as (category, text)."""
     with client.session_transaction() as session:
         return list(session.get("_flashes", []))
+
+
+def count(model: type, **criteria: object) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model).filter_by(**criteria)) or 0
+
+
+def no_errors_flashed(client) -> None:  # type: ignore[no-untyped-def]
+    assert [text for category, text in flashes(client) if category == "error"] == []
+
+
+def pdf_files(app: Flask) -> list[str]:
+    folder = Path(app.config["STORAGE_DIR"]) / "certificates"
+    return sorted(path.name for path in folder.iterdir())
+
+
+def mails_to(recipient: str, template: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.recipient == recipient, OutboxMessage.template == template)) or 0
+
+
+def all_succeeded(clients: list[FlaskClient], responses: list[Any],
+                  ends_with: str | None = None) -> None:
+    """Every request was answered with its ordinary redirect and no error message."""
+    for client, response in zip(clients, responses, strict=True):
+        assert_no_error_page(response)
+        if ends_with is not None:
+            assert response.headers["Location"].endswith(ends_with)
+        no_errors_flashed(client)

@@ -1,0 +1,172 @@
+"""Staff doing the same thing at the same moment (quizzes, days, instructors, topics, uploads,
+make-ups): one record, and no error page.
+
+Each test releases its requests together against PostgreSQL (SQLite runs one writer at a
+time, so it cannot show these races).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from lms.audit.models import AuditEvent
+from lms.auth.models import Role
+from lms.courses.models import MediaFile, Module, Topic
+from lms.extensions import db
+from lms.progress.models import (
+    InPersonSession,
+    MakeUp,
+    UnitInstructor,
+)
+from lms.quizzes.models import Quiz
+from tests import factories
+from tests.concurrency.helpers import (
+    all_succeeded,
+    at_once,
+    client_of,
+    count,
+    writes_held,
+)
+from tests.conftest import FIXTURE_PACKAGE
+from tests.progress.helpers import participant, scheduled_edition, sessions_of, unit
+from tests.quizzes.conftest import module_instructor
+
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("loaded")]
+
+def test_two_instructors_create_one_quiz(app: Flask) -> None:
+    """Two instructors press "create quiz" for the same topic at once: one quiz, which both
+    are taken to."""
+    topic = db.session.scalar(select(Topic).filter_by(slug="third"))
+    assert topic is not None
+    instructors = [module_instructor("beta") for _ in range(2)]
+    clients = [client_of(app, instructor) for instructor in instructors]
+    url = "/author/quizzes/topics/third/create"
+
+    with writes_held(Quiz, len(clients)):
+        responses = at_once([lambda c=c: c.post(url) for c in clients])
+
+    assert count(Quiz, topic_id=topic.id) == 1
+    quiz = db.session.scalar(select(Quiz).filter_by(topic_id=topic.id))
+    assert quiz is not None
+    all_succeeded(clients, responses, ends_with=f"/author/quizzes/{quiz.id}")
+    assert count(AuditEvent, action="quiz.create") == 1
+
+
+def test_two_admins_schedule_the_same_unit(app: Flask) -> None:
+    """Two admins schedule a unit's days with the same form at once: its five days once."""
+    edition = factories.make_edition()
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/schedule"
+    data = {"unit": unit("alpha").id, "first_day": "2027-01-03", "starts": "09:00",
+            "ends": "16:00"}
+
+    with writes_held(InPersonSession, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}")
+    assert count(InPersonSession, edition_id=edition.id) == 5
+    assert count(AuditEvent, action="edition.schedule") == 1
+
+
+def test_two_admins_add_the_same_day(app: Flask) -> None:
+    """Two admins add the same in-person day by hand at once: one day."""
+    edition = factories.make_edition()
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/sessions"
+    data = {"unit": unit("alpha").id, "day": "2027-01-03", "starts": "09:00",
+            "ends": "16:00", "contact_hours": "6"}
+
+    with writes_held(InPersonSession, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}")
+    assert count(InPersonSession, edition_id=edition.id) == 1
+    assert count(AuditEvent, action="edition.session_add") == 1
+
+
+def test_two_admins_assign_the_same_instructor(app: Flask) -> None:
+    """Two admins make the same instructor a unit instructor at once: one assignment."""
+    edition = scheduled_edition()
+    teacher = factories.make_user(role=Role.INSTRUCTOR)
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/instructors"
+    data = {"unit": unit("alpha").id, "instructor": teacher.id}
+
+    with writes_held(UnitInstructor, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}")
+    assert count(UnitInstructor, edition_id=edition.id, user_id=teacher.id) == 1
+    assert count(AuditEvent, action="edition.instructor_assign") == 1
+
+
+def test_two_authors_create_the_same_topic(app: Flask) -> None:
+    """The same new topic sent from two tabs at once is created once, and both tabs open its
+    lesson editor."""
+    alpha = db.session.scalar(select(Module).filter_by(slug="alpha"))
+    assert alpha is not None
+    author = module_instructor("alpha")
+    clients = [client_of(app, author) for _ in range(2)]
+    url = f"/author/modules/{alpha.id}/topics/new"
+    data = {"slug": "field-visit", "title_en": "Field visit", "title_ar": "زيارة ميدانية"}
+
+    with writes_held(Topic, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    assert count(Topic, slug="field-visit") == 1
+    created = db.session.scalar(select(Topic).filter_by(slug="field-visit"))
+    assert created is not None
+    all_succeeded(clients, responses, ends_with=f"/author/topics/{created.id}/en/edit")
+    assert count(AuditEvent, action="topic.create") == 1
+
+
+def test_two_uploads_under_one_name(app: Flask) -> None:
+    """Two instructors upload files with the same name at once: both are kept, each under a
+    name of its own."""
+    alpha = db.session.scalar(select(Module).filter_by(slug="alpha"))
+    assert alpha is not None
+    authors = [module_instructor("alpha") for _ in range(3)]
+    clients = [client_of(app, author) for author in authors]
+    url = f"/author/modules/{alpha.id}/media"
+    png = (FIXTURE_PACKAGE / "media" / "pixel.png").read_bytes()
+
+    with writes_held(MediaFile, len(clients)):
+        responses = at_once([
+            lambda c=c, n=n: c.post(url, data={"file": (io.BytesIO(png + bytes([n])), "map.png")},
+                                    content_type="multipart/form-data")
+            for n, c in enumerate(clients)])
+
+    all_succeeded(clients, responses)
+    names = sorted(db.session.scalars(select(MediaFile.name).where(
+        MediaFile.name.like("media/map%"))))
+    assert names == ["media/map-2.png", "media/map-3.png", "media/map.png"]
+
+
+def test_two_admins_record_the_same_make_up(app: Flask) -> None:
+    """Two admins record the same make-up day at once: one make-up."""
+    edition = scheduled_edition()
+    other = scheduled_edition(name="Earlier edition")
+    amal = participant(edition)
+    admins = [factories.make_user(role=Role.ADMIN) for _ in range(2)]
+    db.session.commit()
+    missed, attended = sessions_of(edition, "alpha")[0], sessions_of(other, "alpha")[1]
+    clients = [client_of(app, admin) for admin in admins]
+    url = f"/admin/editions/{edition.id}/make-ups"
+    data = {"participant": amal.id, "missed": missed.id, "attended": attended.id, "note": ""}
+
+    with writes_held(MakeUp, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}/make-ups")
+    assert count(MakeUp, session_id=missed.id, user_id=amal.id) == 1
+    assert count(AuditEvent, action="enrolment.make_up") == 1
