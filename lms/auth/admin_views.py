@@ -26,10 +26,6 @@ bp = Blueprint("admin_users", __name__, url_prefix="/admin/users",
 PER_PAGE = 50
 
 
-def _page() -> int:
-    return page_number()
-
-
 @bp.get("")
 @role_required(Role.ADMIN)
 def list_users() -> str:
@@ -42,7 +38,7 @@ def list_users() -> str:
                                 User.email.like(pattern),
                                 User.full_name_ar.like(f"%{search}%")))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = _page()
+    page = page_number()
     users = db.session.scalars(query.order_by(User.full_name, User.id)
                                .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return render_template("admin/users.html", users=users, search=search, page=page,

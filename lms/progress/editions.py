@@ -205,10 +205,8 @@ def save_session(edition: Edition, unit: Unit, day: date, starts: time, ends: ti
     if not 0 <= contact_hours <= 24:
         raise ProgressError("hours")
     _ensure_within(edition, day)
-    clash = db.session.scalar(select(InPersonSession.id).where(
-        InPersonSession.edition_id == edition.id, InPersonSession.unit_id == unit.id,
-        InPersonSession.day == day))
-    if clash is not None and (session is None or clash != session.id):
+    clash = _day_of(edition.id, unit.id, day)
+    if clash is not None and (session is None or clash.id != session.id):
         raise ProgressError("same_day")
     try:
         with savepoint():
