@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest import mock
 
 from flask import Flask
@@ -127,16 +127,22 @@ def test_code_display_refreshes_and_shows_qr(client: FlaskClient, auth: Auth,
     assert "data:image/svg" not in closed and "Check-in is open from" in closed
 
 
-def test_check_in_with_the_current_code(client: FlaskClient, auth: Auth,
-                                        loaded: object) -> None:
-    """GET only shows the confirmation; the POST with the current code marks present."""
+def logged_in_during_first_day(auth: Auth) -> tuple[Edition, User, InPersonSession, datetime,
+                                                      str]:
+    """A participant logged in, the first day of alpha, a moment during it and its code."""
     edition = scheduled_edition()
     user = participant(edition)
     db.session.commit()
     auth.login(user)
     session = sessions_of(edition, "alpha")[0]
     during = session.starts_at + timedelta(minutes=5)
-    code = current_code(SECRET, session, during).code
+    return edition, user, session, during, current_code(SECRET, session, during).code
+
+
+def test_check_in_with_the_current_code(client: FlaskClient, auth: Auth,
+                                        loaded: object) -> None:
+    """GET only shows the confirmation; the POST with the current code marks present."""
+    edition, user, session, during, code = logged_in_during_first_day(auth)
     with at(during):
         page = client.get(f"/checkin?code={code}")
         assert page.status_code == 200 and f'value="{code}"' in page.text
@@ -296,13 +302,7 @@ def test_participant_cannot_reach_teaching_pages(app: Flask, client: FlaskClient
 def test_check_in_code_typed_in_arabic_digits(client: FlaskClient, auth: Auth,
                                               loaded: object) -> None:
     """An Arabic keyboard types ٠ to ٩; the code means the same in those digits."""
-    edition = scheduled_edition()
-    user = participant(edition)
-    db.session.commit()
-    auth.login(user)
-    session = sessions_of(edition, "alpha")[0]
-    during = session.starts_at + timedelta(minutes=5)
-    code = current_code(SECRET, session, during).code
+    _edition, user, session, during, code = logged_in_during_first_day(auth)
     arabic = code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     with at(during):
         assert client.post("/checkin", data={"code": arabic}).status_code == 302
