@@ -155,6 +155,17 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         context.close()
 
 
+def follow(locator: Any) -> None:
+    """Click, then wait until the page the click leads to has loaded.
+
+    A click that starts a navigation returns once the next page's response has arrived, before
+    the browser has parsed it, so reading the page straight after could find half of it.
+    Waiting for the load event costs nothing after a click that stays on the page.
+    """
+    locator.click()
+    locator.page.wait_for_load_state()
+
+
 def check_accessibility(page: Any) -> None:
     """Run axe-core in the page (WCAG 2.1 A and AA) and fail on any violation."""
     page.evaluate(AXE.read_text(encoding="utf-8"))

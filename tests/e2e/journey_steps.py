@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from babel.support import NullTranslations, Translations
 
-from tests.e2e.conftest import ROOT, Server, check_accessibility
+from tests.e2e.conftest import ROOT, Server, check_accessibility, follow
 
 COURSE = ROOT / "course_content/migration-governance"
 DEMO_EDITION = "Demo edition"
@@ -47,14 +47,14 @@ def login(page: Any, server: Server, email: str, password: str, language: str = 
     page.goto(f"{server.url}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    follow(page.get_by_role("button", name="Log in"))
     if page.get_by_role("button", name="I have read the privacy notice").count():
         if check_notice:
             check_accessibility(page)
-        page.get_by_role("button", name="I have read the privacy notice").click()
+        follow(page.get_by_role("button", name="I have read the privacy notice"))
     if page.locator("html").get_attribute("lang") != language:
         # The account may have been left in the other language by an earlier journey.
-        page.get_by_role("button", name={"en": "English", "ar": "العربية"}[language]).click()
+        follow(page.get_by_role("button", name={"en": "English", "ar": "العربية"}[language]))
 
 
 def login_as(page: Any, server: Server, handle: str, check_notice: bool = False) -> None:
@@ -71,12 +71,12 @@ def enrol_new_participant(server: Server, new_page: Callable[..., Any], email: s
                  "--password", password)
     admin = new_page()
     login(admin, server, *server.accounts["admin"])
-    admin.get_by_role("link", name="Editions").click()
-    admin.get_by_role("link", name=DEMO_EDITION).click()
-    admin.get_by_role("link", name="Enrol a participant").click()
+    follow(admin.get_by_role("link", name="Editions"))
+    follow(admin.get_by_role("link", name=DEMO_EDITION))
+    follow(admin.get_by_role("link", name="Enrol a participant"))
     admin.get_by_label("Full name (Latin script)").fill(name)
     admin.get_by_label("Email").fill(email)
-    admin.get_by_role("button", name="Enrol").click()
+    follow(admin.get_by_role("button", name="Enrol"))
     # The click returns before the next page has loaded; wait for its message.
     admin.get_by_text(f"{email} is enrolled.").wait_for()
     admin.context.close()
@@ -126,11 +126,11 @@ def _answer(question: Any, spec: dict[str, Any]) -> None:
         question.locator(f"#q-{key}-{'true' if spec['answer'] else 'false'}").check()
     elif kind == "single":
         right = next(c for c in spec["choices"] if c.get("correct"))
-        _by_text(question.locator("ul.choices label"), right["text"]).click()
+        follow(_by_text(question.locator("ul.choices label"), right["text"]))
     elif kind == "multiple":
         for choice in spec["choices"]:
             if choice.get("weight", 0) > 0:
-                _by_text(question.locator("ul.choices label"), choice["text"]).click()
+                follow(_by_text(question.locator("ul.choices label"), choice["text"]))
     elif kind == "matching":
         for pair in spec["pairs"]:
             label = _by_text(question.locator(".match label"), pair["prompt"])
@@ -163,7 +163,7 @@ def pass_quiz(page: Any, slug: str, t: Text) -> None:
         next_page = page.get_by_role("button", name=t("Save and go to the next page"))
         if not next_page.count():
             break
-        next_page.click()
-    page.get_by_role("button", name=t("Save and finish the attempt")).click()
+        follow(next_page)
+    follow(page.get_by_role("button", name=t("Save and finish the attempt")))
     check_accessibility(page)
-    page.get_by_role("button", name=t("Submit all and finish")).click()
+    follow(page.get_by_role("button", name=t("Submit all and finish")))

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import Server, check_accessibility
+from tests.e2e.conftest import Server, check_accessibility, follow
 from tests.e2e.test_invited_participant import login
 
 ROSTER = ("name,name_ar,email,organisation,organisation_type,country,gender\n"
@@ -21,43 +21,43 @@ def test_admin_edition_roster_schedule_and_board(server: Server, new_page: Any,
     read the board, the report and the participant detail."""
     admin = new_page()
     login(admin, server, *server.accounts["admin"])
-    admin.get_by_role("link", name="Editions").click()
+    follow(admin.get_by_role("link", name="Editions"))
     check_accessibility(admin)
-    admin.get_by_role("link", name="Create an edition").click()
+    follow(admin.get_by_role("link", name="Create an edition"))
     check_accessibility(admin)
     admin.get_by_label("Name").fill("Fourth edition")
     admin.get_by_label("Start date").fill("2027-10-03")
     admin.get_by_label("End date").fill("2028-03-30")
     admin.get_by_label("Venue").fill("AUC Tahrir Square campus")
-    admin.get_by_role("button", name="Save").click()
+    follow(admin.get_by_role("button", name="Save"))
     assert "Now schedule its in-person days" in admin.content()
     check_accessibility(admin)
     admin.get_by_label("Units").select_option(index=1)
     admin.get_by_label("First day").fill("2027-10-07")
     admin.get_by_label("Start time").first.fill("09:00")
     admin.get_by_label("End time").first.fill("16:00")
-    admin.get_by_role("button", name="Schedule", exact=True).click()
+    follow(admin.get_by_role("button", name="Schedule", exact=True))
     assert "5 in-person days scheduled." in admin.content()
     assert "Oct 10, 2027" in admin.content()  # Friday and Saturday skipped
 
     roster = tmp_path / "roster.csv"
     roster.write_bytes(("\ufeff" + ROSTER).encode("utf-8"))
-    admin.get_by_role("link", name="Import a roster (CSV)").click()
+    follow(admin.get_by_role("link", name="Import a roster (CSV)"))
     check_accessibility(admin)
     admin.get_by_label("CSV file (UTF-8)").set_input_files(str(roster))
-    admin.get_by_role("button", name="Check the file").click()
+    follow(admin.get_by_role("button", name="Check the file"))
     assert "New account, invited" in admin.content()
     check_accessibility(admin)
-    admin.get_by_role("button", name="Import 1 row").click()
+    follow(admin.get_by_role("button", name="Import 1 row"))
     assert "1 rows imported." in admin.content()
 
-    admin.get_by_role("link", name="Progress board").click()
+    follow(admin.get_by_role("link", name="Progress board"))
     check_accessibility(admin)
     assert "Rania Fathy" in admin.content()
-    admin.get_by_role("link", name="Rania Fathy").click()
+    follow(admin.get_by_role("link", name="Rania Fathy"))
     check_accessibility(admin)
     admin.go_back()
-    admin.get_by_role("link", name="Report and charts").first.click()
+    follow(admin.get_by_role("link", name="Report and charts").first)
     check_accessibility(admin)
     # Completion and quiz scores are drawn; attendance waits for a day to be held.
     assert admin.locator("svg[role=img]").count() == 2
@@ -68,23 +68,23 @@ def test_instructor_takes_attendance_on_a_phone(server: Server, new_page: Any) -
     """Mark everyone present, adjust one to late with a note, and see it in the history."""
     phone = new_page(390, 844)
     login(phone, server, *server.accounts["instructor"])
-    phone.get_by_role("link", name="Teaching").click()
+    follow(phone.get_by_role("link", name="Teaching"))
     check_accessibility(phone)
-    phone.get_by_role("link", name="Take attendance").nth(5).click()
+    follow(phone.get_by_role("link", name="Take attendance").nth(5))
     check_accessibility(phone)
-    phone.get_by_role("button", name="Mark everyone not yet marked as present").click()
+    follow(phone.get_by_role("button", name="Mark everyone not yet marked as present"))
     assert re.search(r"\d+ participants marked present", phone.content())
     person = phone.locator("fieldset.roster__person").first
     person.get_by_label("Late").check()
     person.get_by_label("Note").fill("Arrived at 10:15")
-    phone.get_by_role("button", name="Save attendance").click()
+    follow(phone.get_by_role("button", name="Save attendance"))
     assert "Attendance saved (1 change)." in phone.content()
     check_accessibility(phone)
-    phone.get_by_role("link", name="History of changes").click()
+    follow(phone.get_by_role("link", name="History of changes"))
     check_accessibility(phone)
     assert "Arrived at 10:15" in phone.content()
     phone.go_back()
-    phone.get_by_role("link", name="Show the check-in code").click()
+    follow(phone.get_by_role("link", name="Show the check-in code"))
     check_accessibility(phone)
 
 
@@ -95,9 +95,9 @@ def test_participant_sees_what_is_missing(server: Server, new_page: Any) -> None
     check_accessibility(phone)
     assert phone.get_by_text("Quizzes: 4 of 5 passed").first.is_visible()
     assert phone.get_by_role("link", name=re.compile("Pass the quiz of")).first.is_visible()
-    phone.get_by_role("link", name="Check in to today's session").click()
+    follow(phone.get_by_role("link", name="Check in to today's session"))
     check_accessibility(phone)
     phone.get_by_label("Check-in code").fill("12")
-    phone.get_by_role("button", name="Check in").click()
+    follow(phone.get_by_role("button", name="Check in"))
     assert phone.locator(".field-errors").is_visible()
     check_accessibility(phone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.e2e.conftest import Server, check_accessibility
+from tests.e2e.conftest import Server, check_accessibility, follow
 
 PASSWORD = "olive tree by the nile 2027"
 
@@ -15,7 +15,7 @@ def login(page: Any, server: Server, email: str, password: str) -> None:
     check_accessibility(page)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    follow(page.get_by_role("button", name="Log in"))
 
 
 def test_invited_participant_sets_password_reads_and_completes(server: Server,
@@ -25,21 +25,21 @@ def test_invited_participant_sets_password_reads_and_completes(server: Server,
     admin = new_page()
     email, password = server.accounts["admin"]
     login(admin, server, email, password)
-    admin.get_by_role("link", name="People").click()
+    follow(admin.get_by_role("link", name="People"))
     check_accessibility(admin)
-    admin.get_by_role("link", name="Invite a person").click()
+    follow(admin.get_by_role("link", name="Invite a person"))
     check_accessibility(admin)
     admin.get_by_label("Full name (Latin script)").fill("Hana Mostafa")
     admin.get_by_label("Full name (Arabic script)").fill("هناء مصطفى")
     admin.get_by_label("Email").fill("hana.mostafa@example.org")
     admin.get_by_label("Organisation").fill("Ministry of Foreign Affairs")
     admin.get_by_label("Enrol in edition").select_option(label="Demo edition")
-    admin.get_by_role("button", name="Send the invitation").click()
+    follow(admin.get_by_role("button", name="Send the invitation"))
     assert "hana.mostafa@example.org has been invited." in admin.content()
-    admin.get_by_role("link", name="Outbox").click()
+    follow(admin.get_by_role("link", name="Outbox"))
     check_accessibility(admin)
-    admin.get_by_role("link", name="Your account for the Certificate in Migration Governance"
-                      ).first.click()
+    follow(admin.get_by_role(
+        "link", name="Your account for the Certificate in Migration Governance").first)
     check_accessibility(admin)
     link = re.search(r"http://127\.0\.0\.1:\d+/password/set\?token=[\w-]+",
                      admin.inner_text("pre"))
@@ -50,22 +50,22 @@ def test_invited_participant_sets_password_reads_and_completes(server: Server,
     check_accessibility(participant)
     participant.get_by_label("New password", exact=True).fill(PASSWORD)
     participant.get_by_label("New password again").fill(PASSWORD)
-    participant.get_by_role("button", name="Set password").click()
+    follow(participant.get_by_role("button", name="Set password"))
     assert "Your password is set" in participant.content()
     login(participant, server, "hana.mostafa@example.org", PASSWORD)
     assert participant.get_by_role("heading", name="Welcome, Hana Mostafa").is_visible()
     check_accessibility(participant)
 
-    participant.get_by_role("button", name="العربية").click()
+    follow(participant.get_by_role("button", name="العربية"))
     assert participant.locator("html").get_attribute("dir") == "rtl"
     assert participant.locator("html").get_attribute("lang") == "ar"
     check_accessibility(participant)
-    participant.locator("a[href='/topics/who-is-a-migrant']").first.click()
+    follow(participant.locator("a[href='/topics/who-is-a-migrant']").first)
     assert participant.locator("article.lesson").get_attribute("dir") == "rtl"
     check_accessibility(participant)
-    participant.locator("form.complete-form button").click()
+    follow(participant.locator("form.complete-form button"))
     assert participant.locator("form.complete-form .status--done").is_visible()
     check_accessibility(participant)
-    participant.get_by_role("link", name="Read this lesson in English").click()
+    follow(participant.get_by_role("link", name="Read this lesson in English"))
     assert participant.locator("article.lesson").get_attribute("lang") == "en"
     check_accessibility(participant)

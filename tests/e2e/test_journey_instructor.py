@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.e2e.conftest import Server, check_accessibility
+from tests.e2e.conftest import Server, check_accessibility, follow
 from tests.e2e.journey_steps import DEMO_EDITION, login
 
 LESSON = """---
@@ -34,22 +34,22 @@ def add_todays_day(server: Server, new_page: Any, day: str) -> None:
     journey runs at any hour and leaves the other units' days as they are."""
     admin = new_page()
     login(admin, server, *server.accounts["admin"])
-    admin.get_by_role("link", name="Editions").click()
-    admin.get_by_role("link", name=DEMO_EDITION).click()
+    follow(admin.get_by_role("link", name="Editions"))
+    follow(admin.get_by_role("link", name=DEMO_EDITION))
     form = admin.locator("form", has=admin.get_by_role("button", name="Add the day"))
     form.get_by_label("Unit", exact=True).select_option(label=CRISIS_UNIT)
     form.get_by_label("Date").fill(day)
     form.get_by_label("Start time").fill("00:00")
     form.get_by_label("End time").fill("23:59")
     form.get_by_label("Contact hours").fill("7")
-    form.get_by_role("button", name="Add the day").click()
+    follow(form.get_by_role("button", name="Add the day"))
     assert "The day has been added." in admin.content()
     check_accessibility(admin)
     admin.context.close()
 
 
 def read_code(page: Any) -> str:
-    page.get_by_role("link", name="Show the check-in code").click()
+    follow(page.get_by_role("link", name="Show the check-in code"))
     check_accessibility(page)
     return re.sub(r"\D", "", page.locator(".checkin-code").inner_text())
 
@@ -60,26 +60,26 @@ def test_instructor_publishes_a_lesson_and_takes_attendance(server: Server, new_
     the code on the instructor's page and shows up on the roster, the instructor's note kept."""
     teacher = new_page()
     login(teacher, server, *server.accounts["instructor"])
-    teacher.get_by_role("link", name="Authoring").click()
-    teacher.get_by_role("link", name=re.compile("^Introduction to Migration")).click()
+    follow(teacher.get_by_role("link", name="Authoring"))
+    follow(teacher.get_by_role("link", name=re.compile("^Introduction to Migration")))
     check_accessibility(teacher)
-    teacher.get_by_role("link", name="New topic").click()
+    follow(teacher.get_by_role("link", name="New topic"))
     teacher.get_by_label("Short name for links").fill("border-post-briefing")
     teacher.get_by_label("Title in English").fill("Briefing before the border post visit")
     teacher.get_by_label("Title in Arabic").fill("إحاطة قبل زيارة المنفذ الحدودي")
-    teacher.get_by_role("button", name="Create the draft topic").click()
+    follow(teacher.get_by_role("button", name="Create the draft topic"))
     check_accessibility(teacher)
     lesson = tmp_path / "briefing.md"
     lesson.write_text(LESSON, encoding="utf-8")
     teacher.get_by_label("Lesson file (.md, UTF-8)").set_input_files(str(lesson))
-    teacher.get_by_role("button", name="Upload as the draft").click()
+    follow(teacher.get_by_role("button", name="Upload as the draft"))
     assert "The file is saved as the draft." in teacher.content()
     assert teacher.get_by_role("heading", name="Who we will meet").is_visible()
     check_accessibility(teacher)
-    teacher.get_by_role("button", name="Publish this draft").click()
+    follow(teacher.get_by_role("button", name="Publish this draft"))
     assert "Published: participants now see version 1." in teacher.content()
     check_accessibility(teacher)
-    teacher.get_by_role("link", name="See it as participants do").click()
+    follow(teacher.get_by_role("link", name="See it as participants do"))
     assert teacher.url.endswith("/topics/border-post-briefing")
     article = teacher.locator("article.lesson")
     assert article.get_by_role("heading", name="Briefing before the border post visit",
@@ -93,20 +93,20 @@ def test_instructor_publishes_a_lesson_and_takes_attendance(server: Server, new_
 
     phone = new_page(375, 740)
     login(phone, server, *server.accounts["instructor"])
-    phone.get_by_role("link", name="Teaching").click()
+    follow(phone.get_by_role("link", name="Teaching"))
     check_accessibility(phone)
     unit = phone.locator("section.unit-schedule").filter(has_text=CRISIS_UNIT).filter(
         has_text=DEMO_EDITION)
-    unit.locator("li", has=phone.locator(f"time[datetime^='{today}']")).get_by_role(
-        "link", name="Take attendance").click()
+    follow(unit.locator("li", has=phone.locator(f"time[datetime^='{today}']")).get_by_role(
+        "link", name="Take attendance"))
     check_accessibility(phone)
-    phone.get_by_role("button", name="Mark everyone not yet marked as present").click()
+    follow(phone.get_by_role("button", name="Mark everyone not yet marked as present"))
     assert re.search(r"\d+ participants marked present", phone.content())
     person = phone.locator("fieldset.roster__person").filter(has_text=LATECOMER)
     assert person.get_by_label("Present").is_checked()
     person.get_by_label("Absent").check()
     person.get_by_label("Note").fill(NOTE)
-    phone.get_by_role("button", name="Save attendance").click()
+    follow(phone.get_by_role("button", name="Save attendance"))
     assert "Attendance saved (1 change)." in phone.content()
     check_accessibility(phone)
     roster_url = phone.url
@@ -115,11 +115,11 @@ def test_instructor_publishes_a_lesson_and_takes_attendance(server: Server, new_
 
     participant = new_page(390, 844)
     login(participant, server, *server.accounts["participant1"])
-    participant.get_by_role("link", name="Check in to today's session").click()
+    follow(participant.get_by_role("link", name="Check in to today's session"))
     check_accessibility(participant)
     for _try in range(2):
         participant.get_by_label("Check-in code").fill(code)
-        participant.get_by_role("button", name="Check in").click()
+        follow(participant.get_by_role("button", name="Check in"))
         if "You are checked in for" in participant.content():
             break
         # The code changes every three minutes: read the new one, as the room would.

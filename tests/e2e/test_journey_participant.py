@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.e2e.conftest import Server, check_accessibility
+from tests.e2e.conftest import Server, check_accessibility, follow
 from tests.e2e.journey_steps import (
     Text,
     english,
@@ -23,7 +23,7 @@ def topic_row(page: Any, title: str) -> Any:
     following each unit's "days and topics" link until the topic is there."""
     links = page.locator("p.checklist__more a")
     for index in range(links.count()):
-        links.nth(index).click()
+        follow(links.nth(index))
         row = page.locator("table.data-table tr").filter(has_text=title)
         if row.count():
             return row
@@ -50,7 +50,7 @@ def read_complete_and_pass(page: Any, slug: str, language: str, name: str, t: Te
     assert missing.get_by_role("link", name=quiz_todo).count() == 1
     on_each_page(page)
 
-    row.get_by_role("link", name=title, exact=True).click()
+    follow(row.get_by_role("link", name=title, exact=True))
     article = page.locator("article.lesson")
     assert article.get_attribute("lang") == language
     assert article.get_by_role("heading", name=title, level=1).is_visible()
@@ -58,21 +58,21 @@ def read_complete_and_pass(page: Any, slug: str, language: str, name: str, t: Te
                                level=2).is_visible()
     assert page.get_by_role("heading", name=t("Check your understanding")).is_visible()
     on_each_page(page)
-    page.get_by_role("button", name=t("Mark as complete")).click()
+    follow(page.get_by_role("button", name=t("Mark as complete")))
     assert page.get_by_text(t("You have completed this lesson.")).is_visible()
     on_each_page(page)
 
-    page.get_by_role("link", name=t("Take the quiz")).click()
+    follow(page.get_by_role("link", name=t("Take the quiz")))
     assert page.get_by_text(t("You have not attempted this quiz yet.")).is_visible()
     on_each_page(page)
-    page.get_by_role("button", name=t("Start the quiz")).click()
+    follow(page.get_by_role("button", name=t("Start the quiz")))
     pass_quiz(page, slug, t)
     assert page.get_by_role("heading", name=t("Result of attempt %(num)d", num=1)).is_visible()
     outcome = page.locator("dl.meta-list .status--done")
     assert outcome.inner_text().strip() == t("Passed")
     on_each_page(page)
 
-    page.get_by_role("link", name=t("Home"), exact=True).first.click()
+    follow(page.get_by_role("link", name=t("Home"), exact=True).first)
     assert page.get_by_role("link", name=lesson_todo).count() == 0
     assert page.get_by_role("link", name=quiz_todo).count() == 0
     on_each_page(page)

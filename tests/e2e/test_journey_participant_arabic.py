@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import Server, check_accessibility
+from tests.e2e.conftest import Server, check_accessibility, follow
 from tests.e2e.journey_steps import arabic, enrol_new_participant, login
 from tests.e2e.test_journey_participant import read_complete_and_pass
 
@@ -26,7 +26,7 @@ def test_participant_journey_in_arabic(server: Server, new_page: Any) -> None:
     page = new_page(390, 844)
     login(page, server, email, password)
     assert page.locator("html").get_attribute("dir") == "ltr"
-    page.get_by_role("button", name="العربية").click()
+    follow(page.get_by_role("button", name="العربية"))
     in_arabic(page)
     read_complete_and_pass(page, "egypt-origin-transit-destination", "ar", name, arabic,
                            in_arabic)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, follow
 from tests.e2e.journey_steps import login
 
 FOCUSED = """() => {
@@ -42,7 +42,7 @@ def test_focus_is_visible_for_keyboard_users(server: Server, new_page: Any,
     page = new_page()
     page.goto(f"{server.url}/login")
     if language == "ar":
-        page.get_by_role("button", name="العربية").click()
+        follow(page.get_by_role("button", name="العربية"))
     assert page.locator("html").get_attribute("lang") == language
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
@@ -60,4 +60,4 @@ def test_focus_is_visible_for_keyboard_users(server: Server, new_page: Any,
         # The choice is saved on the account; other journeys expect this participant in English.
         if language != "en":
             page.goto(f"{server.url}/")
-            page.get_by_role("button", name="English").click()
+            follow(page.get_by_role("button", name="English"))
