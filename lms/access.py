@@ -158,6 +158,7 @@ ACCESS: dict[str, Rule] = {
     "account.profile": Rule(ANY_USER, "own account only"),
     "account.change_email": Rule(ANY_USER, "own account only; current password"),
     "account.gender": Rule(ANY_USER, "own account only"),
+    "account.remove_roster_gender": Rule(ANY_USER, "own enrolments only"),
     "account.notice": Rule(PUBLIC),
     "account.acknowledge": Rule(ANY_USER, "own account only"),
     "account.data": Rule(ANY_USER, "own data only"),

@@ -31,6 +31,8 @@ DEMO_PEOPLE = [
     (Role.PARTICIPANT, "participant3", "Nour Ibrahim", "نور إبراهيم", "Caritas Egypt"),
 ]
 DEMO_EDITION = "Demo edition"
+# As the nominating ministries' rosters gave them; each participant's profile shows it.
+ROSTER_GENDERS = {"participant1": "female", "participant2": "male"}
 
 
 def create_demo() -> list[tuple[str, str, str]]:
@@ -66,10 +68,11 @@ def create_demo() -> list[tuple[str, str, str]]:
                           venue="AUC Tahrir Square campus, Cairo")
         db.session.add(edition)
         db.session.flush()
-    for user in users:
+    for user, (_role, handle, *_rest) in zip(users, DEMO_PEOPLE, strict=True):
         if user.role == Role.PARTICIPANT and db.session.scalar(
                 select(Enrolment).filter_by(edition_id=edition.id, user_id=user.id)) is None:
-            db.session.add(Enrolment(edition_id=edition.id, user_id=user.id))
+            db.session.add(Enrolment(edition_id=edition.id, user_id=user.id,
+                                     gender=ROSTER_GENDERS.get(handle)))
     first_module = db.session.scalar(
         select(Module).filter_by(is_retired=False).order_by(Module.position))
     instructor = users[1]

@@ -17,6 +17,7 @@ from lms.auth.services import AccountError, notify_email_changed
 from lms.auth.sessions import end_all_sessions
 from lms.courses.models import Module
 from lms.extensions import db
+from lms.progress.models import Edition, Enrolment
 
 PROFILE_FIELDS = ("full_name", "full_name_ar", "organisation", "country", "preferred_language")
 
@@ -142,3 +143,35 @@ def set_gender(user: User, gender: Gender | None, consent: bool, now: datetime) 
             user.gender_consent_at = now
         user.gender = gender
     db.session.flush()
+
+
+@dataclass(frozen=True)
+class RosterGender:
+    """The gender an enrolling organisation's roster gave for one of the person's editions."""
+
+    edition: str
+    gender: str
+
+
+def roster_genders(user: User) -> list[RosterGender]:
+    """What the rosters of the person's editions say of their gender, oldest enrolment first.
+
+    Rosters come from the organisations that nominate participants, without the person's own
+    consent, so the person is shown what they say and may remove it.
+    """
+    rows = db.session.execute(
+        select(Edition.name, Enrolment.gender).join(Edition, Edition.id == Enrolment.edition_id)
+        .where(Enrolment.user_id == user.id, Enrolment.gender.is_not(None),
+               Enrolment.gender != "")
+        .order_by(Enrolment.enrolled_at, Enrolment.id))
+    return [RosterGender(name, gender or "") for name, gender in rows]
+
+
+def remove_roster_genders(user: User) -> int:
+    """Erase the gender every roster gave for the person; how many enrolments had one."""
+    result = db.session.execute(
+        update(Enrolment).where(Enrolment.user_id == user.id, Enrolment.gender.is_not(None))
+        .values(gender=None).execution_options(synchronize_session=False))
+    db.session.flush()
+    return result.rowcount or 0  # type: ignore[attr-defined]
+

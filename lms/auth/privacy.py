@@ -11,7 +11,7 @@ from datetime import datetime
 from lms.auth.models import User
 from lms.extensions import db
 
-NOTICE_VERSION = "2026-1"
+NOTICE_VERSION = "2026-2"
 
 
 def needs_notice(user: User) -> bool:

@@ -59,8 +59,8 @@ def profile() -> str | Response | tuple[str, int]:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("account.profile"))
     status = 400 if request.method == "POST" else 200
-    return render_template("account/profile.html", form=form,
-                           gender_form=_gender_form()), status
+    return render_template("account/profile.html", form=form, gender_form=_gender_form(),
+                           roster_genders=accounts.roster_genders(user)), status
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
@@ -111,6 +111,19 @@ def gender() -> Response:
     db.session.commit()
     if user.gender is not None or had:
         flash(_("Your choice is saved."), "success")
+    return redirect(url_for("account.profile"))
+
+
+@bp.post("/account/gender/roster")
+@login_required
+def remove_roster_gender() -> Response:
+    """Erase the gender that enrolling organisations' rosters gave for the person."""
+    user = current_user._get_current_object()
+    removed = accounts.remove_roster_genders(user)
+    if removed:
+        record(user, "profile.roster_gender_removed", user, enrolments=removed)
+    db.session.commit()
+    flash(_("The gender given by the rosters is removed."), "success")
     return redirect(url_for("account.profile"))
 
 

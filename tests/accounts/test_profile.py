@@ -11,6 +11,7 @@ from lms.audit.models import AuditEvent
 from lms.auth.models import Gender, Role
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
+from lms.progress.models import Enrolment
 from tests import factories
 from tests.conftest import Auth
 
@@ -116,6 +117,50 @@ def test_gender_is_kept_only_with_consent(client: FlaskClient, auth: Auth) -> No
     assert client.post("/account/gender", data={"gender": "other"}).status_code == 302
     db.session.refresh(me)
     assert me.gender is None
+
+
+@pytest.mark.usefixtures("loaded")
+def test_participant_sees_and_removes_the_gender_rosters_gave(client: FlaskClient,
+                                                              auth: Auth) -> None:
+    """A gender from an enrolling organisation's roster was kept without the person's consent:
+    their profile shows it for each edition and one button erases it from all of them,
+    leaving other people's enrolments alone."""
+    me = auth.login_as(Role.PARTICIPANT)
+    other = factories.make_user()
+    spring, autumn, winter = (factories.make_edition(name=name)
+                              for name in ("Spring 2027", "Autumn 2027", "Winter 2028"))
+    factories.enrol(me, spring, gender="female")
+    factories.enrol(me, autumn, gender="female")
+    factories.enrol(me, winter)
+    theirs = factories.enrol(other, spring, gender="male")
+    db.session.commit()
+
+    page = client.get("/account/profile").text
+    assert "<bdi>Spring 2027</bdi>: <bdi>Female</bdi>" in page
+    assert "<bdi>Autumn 2027</bdi>: <bdi>Female</bdi>" in page
+    assert "Winter 2028" not in page
+    assert 'action="/account/gender/roster"' in page
+
+    response = client.post("/account/gender/roster", follow_redirects=True)
+    assert "The gender given by the rosters is removed." in response.text
+    assert "What the rosters say" not in response.text
+    assert db.session.scalars(select(Enrolment.gender).filter_by(user_id=me.id)).all() == [
+        None, None, None]
+    db.session.refresh(theirs)
+    assert theirs.gender == "male"
+    event = db.session.scalar(select(AuditEvent).filter_by(
+        action="profile.roster_gender_removed"))
+    assert event is not None and event.details["enrolments"] == "2"
+
+
+def test_nothing_to_remove_shows_no_roster_section(client: FlaskClient, auth: Auth) -> None:
+    """Without a roster's gender the profile says nothing of rosters, and the button's address
+    changes nothing and records nothing."""
+    auth.login_as(Role.PARTICIPANT)
+    assert "What the rosters say" not in client.get("/account/profile").text
+    assert client.post("/account/gender/roster").status_code == 302
+    assert db.session.scalar(select(AuditEvent).filter_by(
+        action="profile.roster_gender_removed")) is None
 
 
 def test_profile_page_shows_everything_needed(client: FlaskClient, auth: Auth) -> None:
