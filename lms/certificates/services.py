@@ -27,6 +27,7 @@ from lms.extensions import db
 from lms.mail import services as mail
 from lms.progress.completion import ParticipantCompletion, completion_for_edition
 from lms.progress.models import Edition
+from lms.transaction_files import remove_unless_committed
 from lms.urls import public_url
 
 
@@ -121,12 +122,19 @@ def build_snapshot(user: User, edition: Edition, issue_date: date, code: str) ->
     }
 
 
-def _write_pdf(snapshot: dict[str, Any], code: str) -> str:
+def _write_pdf(pdf: bytes, code: str) -> str:
     name = f"{code}.pdf"
     target = storage_folder() / name
     temporary = target.with_suffix(".part")
-    temporary.write_bytes(render_pdf(snapshot, verify_url(code)))
-    os.replace(temporary, target)
+    try:
+        temporary.write_bytes(pdf)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # a half-written file that nothing would ever read
+        raise
+    # No row names the file until the certificate is committed: a request that fails after
+    # this point (or loses to another at the same moment) must not leave it in storage.
+    remove_unless_committed(target)
     return name
 
 
@@ -135,23 +143,22 @@ def _create(user: User, edition: Edition, issued_by: User | None, now: datetime,
             replaces: Certificate | None = None) -> Certificate:
     """Store a new valid certificate with its PDF, in a savepoint.
 
+    The PDF stays in storage only if the transaction commits.
+
     :raises IntegrityError: when another valid certificate exists by now (a request at the
-        same moment issued it); the PDF written for this one is removed again.
+        same moment issued it); the savepoint rolls back, taking the PDF written for this one.
     """
     code = new_code()
     snapshot = build_snapshot(user, edition, issue_date, code)
-    certificate = Certificate(
-        code=code, user_id=user.id, edition_id=edition.id, status=CertificateStatus.VALID,
-        issue_date=issue_date, issued_at=now, issued_by_id=issued_by.id if issued_by else None,
-        exception_reason=exception_reason, snapshot=snapshot,
-        pdf_name=_write_pdf(snapshot, code), replaces_id=replaces.id if replaces else None)
-    try:
-        with savepoint():
-            db.session.add(certificate)
-    except IntegrityError:
-        # No row will ever name this file: left behind, it would be an unlisted certificate.
-        (storage_folder() / certificate.pdf_name).unlink(missing_ok=True)
-        raise
+    pdf = render_pdf(snapshot, verify_url(code))
+    with savepoint():
+        pdf_name = _write_pdf(pdf, code)
+        certificate = Certificate(
+            code=code, user_id=user.id, edition_id=edition.id,
+            status=CertificateStatus.VALID, issue_date=issue_date, issued_at=now,
+            issued_by_id=issued_by.id if issued_by else None, exception_reason=exception_reason,
+            snapshot=snapshot, pdf_name=pdf_name, replaces_id=replaces.id if replaces else None)
+        db.session.add(certificate)
     return certificate
 
 
