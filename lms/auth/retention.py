@@ -4,7 +4,10 @@ Attendance notes (and the reasons given in apologies) are personal and often sen
 ``RETENTION_ATTENDANCE_NOTES_DAYS`` their text is cleared while the marks themselves stay for
 completion and certificates. Audit entries older than ``RETENTION_AUDIT_DAYS`` are deleted:
 this command is the one documented exception to the audit log being append-only, and no route
-can do it.
+can do it. Outbox rows of mail the mail server took, or gave up on, older than
+``RETENTION_OUTBOX_DAYS`` are deleted too: they still name the recipient and the subject, and a
+message that failed that long ago is no longer worth sending. Mail still waiting for the
+server, and mail kept for reading where there is no mail server, stays.
 """
 
 from __future__ import annotations
@@ -18,21 +21,28 @@ from sqlalchemy import Select, delete, func, or_, select, update
 from lms.audit.models import AuditEvent
 from lms.audit.services import record
 from lms.extensions import db
+from lms.mail.models import MessageStatus, OutboxMessage
 from lms.progress.models import Apology, Attendance, AttendanceChange, MakeUp
 
 DEFAULT_AUDIT_DAYS = 730
 DEFAULT_NOTES_DAYS = 365
+DEFAULT_OUTBOX_DAYS = 180
+# The outbox rows the period applies to: mail the server took, and mail it refused or could not
+# be reached for, which `send-mail` would still retry although by then its news is out of date.
+FINISHED_MAIL = (MessageStatus.SENT, MessageStatus.FAILED)
 
 
 @dataclass
 class PurgeResult:
     audit_cutoff: datetime
     notes_cutoff: datetime
+    outbox_cutoff: datetime
     audit_events: int = 0
     attendance_notes: int = 0
     attendance_history_notes: int = 0
     make_up_notes: int = 0
     apology_reasons: int = 0
+    outbox_messages: int = 0
 
     def lines(self) -> list[str]:
         return [
@@ -42,6 +52,8 @@ class PurgeResult:
             f"notes in the attendance history: {self.attendance_history_notes}",
             f"make-up notes: {self.make_up_notes}",
             f"apology reasons: {self.apology_reasons}",
+            f"sent or failed mail before {self.outbox_cutoff:%Y-%m-%d %H:%M} UTC: "
+            f"{self.outbox_messages}",
         ]
 
 
@@ -49,14 +61,16 @@ def _count(query: Select[Any]) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
-def purge(now: datetime, audit_days: int, notes_days: int, *, dry_run: bool) -> PurgeResult:
-    """Delete old audit entries and clear old attendance notes (or only count them).
+def purge(now: datetime, audit_days: int, notes_days: int, outbox_days: int, *,
+          dry_run: bool) -> PurgeResult:
+    """Delete old audit entries and finished mail, clear old attendance notes (or only count).
 
     :raises ValueError: for a period shorter than one day.
     """
-    if audit_days < 1 or notes_days < 1:
+    if audit_days < 1 or notes_days < 1 or outbox_days < 1:
         raise ValueError("retention periods must be at least one day")
-    result = PurgeResult(now - timedelta(days=audit_days), now - timedelta(days=notes_days))
+    result = PurgeResult(now - timedelta(days=audit_days), now - timedelta(days=notes_days),
+                         now - timedelta(days=outbox_days))
     cutoff = result.notes_cutoff
     targets: list[tuple[str, Any, Any, Any, dict[str, str]]] = [
         ("attendance_notes", Attendance, Attendance.marked_at < cutoff, Attendance.note != "",
@@ -73,14 +87,18 @@ def purge(now: datetime, audit_days: int, notes_days: int, *, dry_run: bool) -> 
         setattr(result, name, _count(select(model.id).where(older, has_text)))
         if not dry_run:
             db.session.execute(update(model).where(older, has_text).values(**values))
+    old_mail = (OutboxMessage.created_at < result.outbox_cutoff,
+                OutboxMessage.status.in_(FINISHED_MAIL))
+    result.outbox_messages = _count(select(OutboxMessage.id).where(*old_mail))
     old_events = AuditEvent.at < result.audit_cutoff
     result.audit_events = _count(select(AuditEvent.id).where(old_events))
     if not dry_run:
+        db.session.execute(delete(OutboxMessage).where(*old_mail))
         db.session.execute(delete(AuditEvent).where(old_events))
         record(None, "retention.purge", None, actor_label="flask lms purge",
                audit_events=result.audit_events, attendance_notes=result.attendance_notes,
                history_notes=result.attendance_history_notes, make_up_notes=result.make_up_notes,
-               apology_reasons=result.apology_reasons, audit_days=audit_days,
-               notes_days=notes_days)
+               apology_reasons=result.apology_reasons, outbox_messages=result.outbox_messages,
+               audit_days=audit_days, notes_days=notes_days, outbox_days=outbox_days)
     db.session.flush()
     return result

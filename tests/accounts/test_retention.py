@@ -1,4 +1,5 @@
-"""`flask lms purge`: attendance notes and audit entries older than the retention period."""
+"""`flask lms purge`: attendance notes, audit entries and finished mail older than the retention
+periods."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from lms.audit.services import record
 from lms.auth.models import Role
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.mail.models import MessageStatus, OutboxMessage
 from lms.progress.models import Apology, Attendance, AttendanceSource, AttendanceStatus
 from tests import factories
 from tests.accounts.records import session_of
@@ -34,6 +36,30 @@ def setup_records() -> None:
         event = record(None, "test.event", None, actor_label=marker)
         event.at = now - timedelta(days=days * 2)
     db.session.commit()
+
+
+def setup_mail() -> None:
+    """Mail of every status written long ago, and mail sent and failed lately."""
+    now = utcnow()
+    for days, status in ((200, MessageStatus.SENT), (200, MessageStatus.FAILED),
+                         (200, MessageStatus.PENDING), (200, MessageStatus.SENDING),
+                         (200, MessageStatus.KEPT), (10, MessageStatus.SENT),
+                         (10, MessageStatus.FAILED)):
+        db.session.add(OutboxMessage(
+            created_at=now - timedelta(days=days), recipient=f"{status}-{days}@example.org",
+            template="invitation", language="en", subject="Your account", body_text="",
+            status=status))
+    db.session.commit()
+
+
+def mail_left() -> list[str]:
+    db.session.expire_all()
+    return sorted(db.session.scalars(select(OutboxMessage.recipient)))
+
+
+ALL_MAIL = sorted(f"{status}-{days}@example.org" for days, status in (
+    (200, "sent"), (200, "failed"), (200, "pending"), (200, "sending"), (200, "kept"),
+    (10, "sent"), (10, "failed")))
 
 
 def notes() -> list[str]:
@@ -77,6 +103,48 @@ def test_periods_are_configurable(app: Flask, runner: FlaskCliRunner, loaded: ob
     app.config["RETENTION_AUDIT_DAYS"] = 0
     result = runner.invoke(args=["lms", "purge"])
     assert result.exit_code == 1 and "at least one day" in result.output
+
+
+def test_purge_deletes_old_sent_and_failed_mail_only(app: Flask, runner: FlaskCliRunner,
+                                                     loaded: object) -> None:
+    """Mail the server took or gave up on goes after the period (180 days unless set); mail
+    still to be sent, mail kept for reading and recent mail stay; the count is recorded."""
+    setup_mail()
+    result = runner.invoke(args=["lms", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "sent or failed mail before" in result.output
+    assert mail_left() == sorted(["pending-200@example.org", "sending-200@example.org",
+                                  "kept-200@example.org", "sent-10@example.org",
+                                  "failed-10@example.org"])
+    purge = db.session.scalar(select(AuditEvent).filter_by(action="retention.purge"))
+    assert purge is not None
+    assert purge.details["outbox_messages"] == "2" and purge.details["outbox_days"] == "180"
+
+
+def test_dry_run_counts_old_mail_and_deletes_none(app: Flask, runner: FlaskCliRunner,
+                                                  loaded: object) -> None:
+    """--dry-run says how many mail records would go and keeps every one."""
+    setup_mail()
+    result = runner.invoke(args=["lms", "purge", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if "sent or failed mail" in line)
+    assert line.endswith(": 2")
+    assert mail_left() == ALL_MAIL
+
+
+def test_mail_period_is_configurable(app: Flask, runner: FlaskCliRunner,
+                                     loaded: object) -> None:
+    """A shorter period takes the recent sent and failed mail too; under one day is refused
+    and deletes nothing."""
+    setup_mail()
+    app.config["RETENTION_OUTBOX_DAYS"] = 0
+    result = runner.invoke(args=["lms", "purge"])
+    assert result.exit_code == 1 and "at least one day" in result.output
+    assert mail_left() == ALL_MAIL
+    app.config["RETENTION_OUTBOX_DAYS"] = 5
+    assert runner.invoke(args=["lms", "purge"]).exit_code == 0
+    assert mail_left() == sorted(["pending-200@example.org", "sending-200@example.org",
+                                  "kept-200@example.org"])
 
 
 def test_no_route_deletes_audit_entries(app: Flask) -> None:
