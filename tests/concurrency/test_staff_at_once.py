@@ -130,6 +130,31 @@ def test_two_authors_create_the_same_topic(app: Flask) -> None:
     assert count(AuditEvent, action="topic.create") == 1
 
 
+def test_two_authors_create_different_topics(app: Flask) -> None:
+    """Two different topics created in one module at once each get a place of their own at
+    the end of the module, and each author opens their own topic's lesson editor."""
+    alpha = db.session.scalar(select(Module).filter_by(slug="alpha"))
+    assert alpha is not None
+    last = max(db.session.scalars(select(Topic.position).filter_by(module_id=alpha.id)))
+    authors = [module_instructor("alpha") for _ in range(2)]
+    clients = [client_of(app, author) for author in authors]
+    url = f"/author/modules/{alpha.id}/topics/new"
+    forms = [{"slug": "field-visit", "title_en": "Field visit", "title_ar": "زيارة ميدانية"},
+             {"slug": "case-study", "title_en": "Case study", "title_ar": "دراسة حالة"}]
+
+    with writes_held(Topic, len(clients)):
+        responses = at_once([lambda c=c, f=f: c.post(url, data=f)
+                             for c, f in zip(clients, forms, strict=True)])
+
+    all_succeeded(clients, responses)
+    created = {t.slug: t for t in db.session.scalars(select(Topic).where(
+        Topic.slug.in_(["field-visit", "case-study"])))}
+    assert sorted(t.position for t in created.values()) == [last + 1, last + 2]
+    for form, response in zip(forms, responses, strict=True):
+        assert response.headers["Location"].endswith(
+            f"/author/topics/{created[form['slug']].id}/en/edit")
+
+
 def test_two_uploads_under_one_name(app: Flask) -> None:
     """Two instructors upload files with the same name at once: both are kept, each under a
     name of its own."""

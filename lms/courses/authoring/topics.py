@@ -18,7 +18,7 @@ from lms.auth.models import ModuleInstructor, Role, User
 from lms.courses.authoring.models import LessonVersion, VersionSource, VersionStatus
 from lms.courses.fields import SLUG_RE
 from lms.courses.models import CoursePackage, Lesson, Module, Topic, Unit, UnitTopic
-from lms.database import savepoint
+from lms.database import lock_row, savepoint
 from lms.extensions import db
 
 
@@ -59,6 +59,10 @@ def create_topic(module: Module, slug: str, title_en: str, title_ar: str,
         raise TopicError(_("A topic of the course package %(package)s already uses the short "
                            "name %(slug)s. Choose another: a lesson's address names its topic "
                            "by the short name alone.", package=other, slug=slug))
+    # Topics created in the module at the same moment take turns from here, so each finds the
+    # others' places taken and goes after them. (Taken after the checks above: the same topic
+    # sent twice still meets the unique short name below and becomes one.)
+    lock_row(Module, module.id)
     last = db.session.scalar(select(func.max(Topic.position)).where(
         Topic.module_id == module.id)) or 0
     topic = Topic(package_id=module.package_id, module_id=module.id, slug=slug,
