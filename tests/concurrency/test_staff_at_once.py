@@ -8,6 +8,7 @@ time, so it cannot show these races).
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
 from lms.auth.models import Role
+from lms.courses.authoring.models import MediaUpload
 from lms.courses.models import MediaFile, Module, Topic
 from lms.extensions import db
 from lms.progress.models import (
@@ -26,6 +28,7 @@ from lms.quizzes.models import Quiz
 from tests import factories
 from tests.concurrency.helpers import (
     all_succeeded,
+    assert_no_error_page,
     at_once,
     client_of,
     count,
@@ -153,6 +156,42 @@ def test_two_authors_create_different_topics(app: Flask) -> None:
     for form, response in zip(forms, responses, strict=True):
         assert response.headers["Location"].endswith(
             f"/author/topics/{created[form['slug']].id}/en/edit")
+
+
+def test_uploads_at_once_stay_within_the_quota(app: Flask) -> None:
+    """One instructor sends three files from three tabs at once, and the quota holds two: two
+    are kept, the third is refused with the quota message and leaves nothing in storage."""
+    app.config["MEDIA_UPLOAD_QUOTA_BYTES"] = 2**20
+    alpha = db.session.scalar(select(Module).filter_by(slug="alpha"))
+    assert alpha is not None
+    author = module_instructor("alpha")
+    clients = [client_of(app, author) for _ in range(3)]
+    url = f"/author/modules/{alpha.id}/media"
+    png = (FIXTURE_PACKAGE / "media" / "pixel.png").read_bytes()
+    files = [png + bytes([n]) * 400 * 1024 for n in range(3)]  # 400 KiB each
+    storage = Path(app.config["STORAGE_DIR"]) / "media"
+    before = set(storage.iterdir())
+
+    with writes_held(MediaUpload, len(clients)):
+        responses = at_once([
+            lambda c=c, f=f: c.post(url, data={"file": (io.BytesIO(f), "map.png")},
+                                    content_type="multipart/form-data")
+            for c, f in zip(clients, files, strict=True)])
+
+    kept = [r for r in responses if r.status_code == 302]
+    refused = [r for r in responses if r.status_code != 302]
+    assert len(kept) == 2 and len(refused) == 1
+    for response in kept:
+        assert_no_error_page(response)
+    assert refused[0].status_code == 400
+    assert "Your uploads would exceed 1 MiB." in refused[0].text
+    assert "Something went wrong" not in refused[0].text
+    assert count(MediaUpload, uploaded_by_id=author.id) == 2
+    stored = set(db.session.scalars(select(MediaFile.stored_name).join(
+        MediaUpload, MediaUpload.media_id == MediaFile.id).where(
+        MediaUpload.uploaded_by_id == author.id)))
+    assert {path.name for path in set(storage.iterdir()) - before} == stored
+    assert count(AuditEvent, action="media.upload") == 2
 
 
 def test_two_uploads_under_one_name(app: Flask) -> None:

@@ -23,7 +23,7 @@ from lms.auth.models import User
 from lms.courses.authoring.models import MediaUpload
 from lms.courses.media_files import media_type
 from lms.courses.models import MediaFile, Module
-from lms.database import savepoint
+from lms.database import lock_row, savepoint
 from lms.extensions import db
 
 ACCEPTED = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
@@ -96,9 +96,13 @@ def store_upload(module: Module, original: str, data: bytes, user: User, now: da
     An existing name is never overwritten: the new file gets the next free name, also when
     another upload takes the name at the same moment.
 
-    :raises UploadRefused: see ``check_file``, and when the uploader's quota would be exceeded.
+    :raises UploadRefused: see ``check_file``, and when the uploader's quota would be exceeded,
+        also by files they send at the same moment.
     """
     content_type = check_file(data, max_bytes)
+    # One uploader's files sent at the same moment take turns from here: each counts what the
+    # others stored, and one that no longer fits is refused before it reaches storage.
+    lock_row(User, user.id)
     if used_bytes(user.id) + len(data) > quota_bytes:
         raise UploadRefused(_("Your uploads would exceed %(num)d MiB. Ask an administrator to "
                               "remove files that are no longer used.", num=quota_bytes // 2**20))
