@@ -1,5 +1,5 @@
 """Staff doing the same thing at the same moment (quizzes, days, instructors, topics, uploads,
-make-ups): one record, and no error page.
+make-ups, quiz imports): one record, and no error page.
 
 Each test releases its requests together against PostgreSQL (SQLite runs one writer at a
 time, so it cannot show these races).
@@ -24,7 +24,8 @@ from lms.progress.models import (
     MakeUp,
     UnitInstructor,
 )
-from lms.quizzes.models import Quiz
+from lms.quizzes.models import Question, Quiz
+from lms.quizzes.snapshot import live_questions
 from tests import factories
 from tests.concurrency.helpers import (
     all_succeeded,
@@ -36,7 +37,7 @@ from tests.concurrency.helpers import (
 )
 from tests.conftest import FIXTURE_PACKAGE
 from tests.progress.helpers import participant, scheduled_edition, sessions_of, unit
-from tests.quizzes.conftest import module_instructor
+from tests.quizzes.conftest import module_instructor, quiz_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("loaded")]
 
@@ -192,6 +193,47 @@ def test_uploads_at_once_stay_within_the_quota(app: Flask) -> None:
         MediaUpload.uploaded_by_id == author.id)))
     assert {path.name for path in set(storage.iterdir()) - before} == stored
     assert count(AuditEvent, action="media.upload") == 2
+
+
+FROM_A = [("fresh", "Fresh?"), ("only-a", "From A?")]
+FROM_B = [("fresh", "Also fresh?"), ("only-b", "From B?")]
+
+
+def renamed(questions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(f"{key}-2" if key == "fresh" else key, text) for key, text in questions]
+
+
+@pytest.mark.parametrize(("mode", "package_kept", "outcomes"), [
+    # Replacing: the file imported last is the quiz.
+    ("replace", False, [FROM_A, FROM_B]),
+    # Adding: both files after the package's questions, the second's clashing id renamed.
+    ("add", True, [FROM_A + renamed(FROM_B), FROM_B + renamed(FROM_A)]),
+])
+def test_two_quiz_files_imported_at_once(app: Flask, mode: str, package_kept: bool,
+                                         outcomes: list[list[tuple[str, str]]]) -> None:
+    """Two instructors import different files into one quiz at once: both imports succeed,
+    one after the other, and the quiz holds what the two did in turn."""
+    quiz = quiz_of("first")
+    package = [q.key for q in live_questions(quiz.id)]
+    instructors = [module_instructor("alpha") for _ in range(2)]
+    clients = [client_of(app, instructor) for instructor in instructors]
+    url = "/author/quizzes/topics/first/import"
+    files = ["::fresh::Fresh?{T}\n\n::only-a::From A?{F}\n",
+             "::fresh::Also fresh?{F}\n\n::only-b::From B?{T}\n"]
+
+    with writes_held(Question, len(clients)):
+        responses = at_once([
+            lambda c=c, f=f: c.post(url, data={"file": (io.BytesIO(f.encode()), "quiz.gift"),
+                                               "format": "auto", "mode": mode},
+                                    content_type="multipart/form-data")
+            for c, f in zip(clients, files, strict=True)])
+
+    all_succeeded(clients, responses, ends_with=f"/author/quizzes/{quiz.id}")
+    live = live_questions(quiz.id)
+    assert [q.key for q in live if q.key in package] == (package if package_kept else [])
+    assert [(q.key, q.text["en"]) for q in live if q.key not in package] in outcomes
+    assert len({q.position for q in live}) == len(live)
+    assert count(AuditEvent, action="quiz.import") == 2
 
 
 def test_two_uploads_under_one_name(app: Flask) -> None:

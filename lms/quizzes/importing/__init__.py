@@ -19,6 +19,7 @@ from lms.courses.fields import Fields
 from lms.courses.links import media_url
 from lms.courses.models import CoursePackage, Lesson, MediaFile, Topic
 from lms.courses.problems import Report
+from lms.database import lock_row
 from lms.extensions import db
 from lms.quizzes.importing.aiken import parse_aiken
 from lms.quizzes.importing.gift import Parsed, parse_gift
@@ -176,6 +177,10 @@ def import_quiz(topic: Topic, imported: ImportedQuiz, actor: User | None, filena
     quiz = db.session.scalar(select(Quiz).where(Quiz.topic_id == topic.id))
     if quiz is None:
         quiz, _new = new_quiz(topic)
+    # Files imported into the quiz at the same moment take turns: the second then finds the
+    # first's questions and updates or renames them instead of adding the same ids again.
+    lock_row(Quiz, quiz.id)
+    db.session.refresh(quiz)
     quiz.is_retired = False
     if imported.has_settings:
         apply_settings(quiz, imported.spec)
