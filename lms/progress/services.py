@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import ColumnElement, bindparam, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import Executable
 
-from lms.courses.models import Programme
+from lms.courses.models import Programme, Unit, UnitTopic
 from lms.database import plain_connection, savepoint
 from lms.extensions import db
 from lms.progress.models import (
@@ -56,6 +57,34 @@ def own_timezone(user_id: int) -> str:
         .where(Enrolment.user_id == user_id, Enrolment.status == EnrolmentStatus.ACTIVE)
         .order_by(Edition.starts_on.desc()).limit(1))
     return zone or DEFAULT_TIMEZONE
+
+
+def topic_zone(user_id: QueryableAttribute[int] | int,
+               topic_id: QueryableAttribute[int] | int) -> ColumnElement[str]:
+    """The zone a participant's times in a topic are written in, as a column for a query.
+
+    It is the zone of the edition through which they take the topic, the one whose programme
+    teaches it: an active enrolment before a withdrawn or deferred one, then the newest
+    edition. Without such an edition it is their own zone (``own_timezone``). Given columns of
+    the enclosing query, a page of many participants reads every zone in its one statement.
+    """
+    # The topic is looked for in an outer join rather than an EXISTS: SQLite cannot see a
+    # column of the query two levels out from an EXISTS in the ORDER BY of a subquery.
+    teaches = UnitTopic.topic_id.is_not(None)
+    active = Enrolment.status == EnrolmentStatus.ACTIVE
+    zone = (select(Edition.timezone).join(Enrolment, Enrolment.edition_id == Edition.id)
+            .outerjoin(Unit, Unit.programme_id == Edition.programme_id)
+            .outerjoin(UnitTopic, (UnitTopic.unit_id == Unit.id) & (UnitTopic.topic_id == topic_id))
+            .where(Enrolment.user_id == user_id, teaches | active)
+            .order_by(case((teaches, 0), else_=1), case((active, 0), else_=1),
+                      Edition.starts_on.desc(), Edition.id.desc())
+            .limit(1).correlate_except(Edition, Enrolment, Unit, UnitTopic).scalar_subquery())
+    return func.coalesce(zone, DEFAULT_TIMEZONE)
+
+
+def topic_timezone(user_id: int, topic_id: int) -> str:
+    """The zone of one participant's times in one topic (``topic_zone``)."""
+    return db.session.scalar(select(topic_zone(user_id, topic_id))) or DEFAULT_TIMEZONE
 
 
 def is_lesson_complete(user_id: int, topic_id: int) -> bool:

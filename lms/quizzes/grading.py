@@ -13,6 +13,7 @@ from lms.audit.services import record
 from lms.auth.models import User
 from lms.courses.models import Topic
 from lms.extensions import db
+from lms.progress.services import topic_zone
 from lms.quizzes.models import GRADED, PENDING, AttemptAnswer, Quiz, QuizAttempt
 from lms.quizzes.question_types import QUESTION_TYPES
 
@@ -141,6 +142,7 @@ class WaitingAnswer:
     attempt: QuizAttempt
     topic: Topic
     participant: User
+    zone: str  # of the edition through which the participant takes the topic
 
 
 GRADING_PAGE_SIZE = 50
@@ -159,7 +161,8 @@ class GradingQueue:
 def grading_queue(module_ids: set[int] | None, page: int = 1,
                   per_page: int = GRADING_PAGE_SIZE) -> GradingQueue:
     """Essays waiting for a grade in the given modules (all for None), oldest first, a page
-    at a time; a page past the end shows the last one.
+    at a time; a page past the end shows the last one. Each comes with the zone its
+    submission time is written in (``topic_zone``).
 
     Two queries at most (the count, then the page if anything waits), however long the
     queue.
@@ -175,7 +178,8 @@ def grading_queue(module_ids: set[int] | None, page: int = 1,
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     query = (
-        select(AttemptAnswer, QuizAttempt, Topic, User)
+        select(AttemptAnswer, QuizAttempt, Topic, User,
+               topic_zone(QuizAttempt.user_id, Topic.id))
         .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
         .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
         .join(Topic, Topic.id == Quiz.topic_id)

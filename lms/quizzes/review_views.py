@@ -15,6 +15,7 @@ from lms.auth.models import Role
 from lms.courses.models import Topic
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.progress.services import topic_timezone
 from lms.quizzes.forms import GradeForm
 from lms.quizzes.grading import GradeError, grade_answer, grading_queue
 from lms.quizzes.models import Quiz
@@ -117,6 +118,7 @@ def grade(answer_id: int) -> str | Response | tuple[str, int]:
     if question is None:
         abort(404)
     status = 400 if request.method == "POST" else 200
+    zone = topic_timezone(participant.id, topic.id)
     return render_template("quizzes/manage/grade.html", form=form, answer=answer,
                            attempt=attempt, quiz=quiz, topic=topic, participant=participant,
-                           question=question), status
+                           question=question, zone=zone), status

@@ -7,6 +7,7 @@ import html
 import io
 import random
 import re
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
-from lms.auth.models import Role
+from lms.auth.models import Role, User
 from lms.courses.models import Topic
 from lms.db_types import utcnow
 from lms.extensions import db
@@ -383,6 +384,76 @@ def test_grading_queue_pages_through_every_waiting_essay(app: Flask, client: Fla
     other = app.test_client()
     Auth(other).login(module_instructor("beta"))
     assert "No essay is waiting" in other.get("/author/quizzes/grading?page=2").text
+
+
+SUBMITTED = datetime(2026, 11, 28, 12, 5, tzinfo=UTC)
+
+
+def _essay_at(user: User, moment: datetime) -> AttemptAnswer:
+    """The essay of ``user``'s attempt at the first quiz, submitted at ``moment``."""
+    quiz = quiz_of("first")
+    attempt = service.start_attempt(user, quiz, utcnow(), random.Random(1))
+    attempt.responses = {q["key"]: right_response(q) for q in attempt.snapshot}
+    service.submit_attempt(attempt, user, utcnow())
+    attempt.submitted_at = moment
+    essay = db.session.scalar(select(AttemptAnswer).filter_by(attempt_id=attempt.id,
+                                                              question_key="q7"))
+    assert essay is not None
+    return essay
+
+
+@pytest.mark.parametrize(("editions", "shown"), [
+    # The programme that teaches the topic decides, even against a newer edition.
+    ([("local", "Asia/Tokyo", "active", 2026), ("regional", "America/New_York", "active", 2027)],
+     r"Nov 28, 2026, 9:05\W{0,3}PM \(<bdi>Asia/Tokyo</bdi>\)"),
+    # An active enrolment comes before a withdrawn one in the same programme.
+    ([("local", "Asia/Dubai", "withdrawn", 2027), ("local", "America/New_York", "active", 2026)],
+     r"Nov 28, 2026, 7:05\W{0,3}AM \(<bdi>America/New_York</bdi>\)"),
+    # Outside every edition: the programme's usual zone, Cairo's.
+    ([], r"Nov 28, 2026, 2:05\W{0,3}PM \(<bdi>Africa/Cairo</bdi>\)"),
+])
+def test_grading_pages_show_the_time_in_the_participants_edition(
+        client: FlaskClient, auth: Auth, editions: list[tuple[str, str, str, int]],
+        shown: str) -> None:
+    """The queue and the grading page write the submission time in the zone of the edition
+    through which the participant takes the quiz, and name that zone, not in UTC."""
+    participant = factories.make_user(full_name="Zoned Participant")
+    for programme, zone, status, year in editions:
+        factories.enrol(participant, factories.make_edition(
+            programme, timezone=zone, starts_on=date(year, 1, 1), ends_on=date(year, 12, 31)),
+            status=status)
+    essay = _essay_at(participant, SUBMITTED)
+    db.session.commit()
+    auth.login(module_instructor())
+    queue = client.get("/author/quizzes/grading").text
+    row = re.search(r"Zoned Participant</bdi></th>.*?</tr>", queue, re.S)
+    assert row is not None and re.search(shown, row[0]) and "UTC" not in queue, queue
+    page = client.get(f"/author/quizzes/grading/{essay.id}").text
+    assert re.search(shown, page) and "UTC" not in page, page
+
+
+def test_a_queue_of_several_editions_shows_each_in_its_zone(client: FlaskClient, auth: Auth,
+                                                            count_queries) -> None:  # type: ignore[no-untyped-def]
+    """Participants of editions in different zones each see their own zone in one queue, read
+    with as many statements as a queue of one edition."""
+    auth.login(module_instructor())
+
+    def queue_of(zones: list[str]) -> tuple[str, int]:
+        for zone in zones:
+            user = factories.make_user()
+            factories.enrol(user, factories.make_edition(timezone=zone))
+            _essay_at(user, SUBMITTED)
+        db.session.commit()
+        with count_queries() as counter:
+            page = client.get("/author/quizzes/grading").text
+        return page, counter.count
+
+    _page, alone = queue_of(["Asia/Tokyo"])
+    page, mixed = queue_of(["Europe/London", "America/New_York", "Asia/Tokyo"])
+    assert mixed == alone
+    for zone, time in (("Asia/Tokyo", "9:05"), ("Europe/London", "12:05"),
+                       ("America/New_York", "7:05")):
+        assert re.search(time + r"\W{0,3}[AP]M \(<bdi>" + zone + "</bdi>", page), zone
 
 
 def test_list_pages_do_not_grow_with_the_cohort(client: FlaskClient, auth: Auth,
