@@ -76,9 +76,7 @@ def load_command(package: str) -> None:
 @with_appcontext
 def create_user_command(email: str, full_name: str, full_name_ar: str | None, role: str,
                         password: str) -> None:
-    """Create an account with a password."""
-    if len(password) < 12:
-        raise click.ClickException("the password must have at least 12 characters")
+    """Create an account with a password that follows the platform's password rule."""
     try:
         user = create_user(email, full_name, Role(role), password, full_name_ar=full_name_ar)
     except AccountError as error:

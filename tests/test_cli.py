@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -126,11 +127,20 @@ def test_create_user(app: Flask, runner: FlaskCliRunner) -> None:
     assert again.exit_code == 1 and "already exists" in again.output
 
 
-def test_create_user_rejects_short_password(runner: FlaskCliRunner) -> None:
-    """Passwords under twelve characters are refused."""
-    result = runner.invoke(args=["lms", "create-user", "--email", "a@example.org", "--name", "A",
-                                 "--password", "short"])
-    assert result.exit_code == 1 and "at least 12 characters" in result.output
+@pytest.mark.parametrize(("password", "message"), [
+    ("short", "Use at least 12 characters. A few words together make a good password."),
+    ("QwertY123456", "This password is one of the most commonly used. Please choose another."),
+    ("Leave@Example.org", "Do not use your email address as your password."),
+])
+def test_create_user_applies_the_password_rule(runner: FlaskCliRunner, password: str,
+                                               message: str) -> None:
+    """A password the account pages would refuse is refused with their message, and no
+    account is made."""
+    result = runner.invoke(args=["lms", "create-user", "--email", "leave@example.org",
+                                 "--name", "A", "--password", password])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {message}"
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_create_user_refuses_names_longer_than_the_forms_allow(runner: FlaskCliRunner) -> None:

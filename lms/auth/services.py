@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.auth.models import NAME_LENGTH, Role, TokenPurpose, User, normalise_email
+from lms.auth.passwords import password_problem
 from lms.auth.tokens import issue_token
 from lms.database import savepoint
 from lms.extensions import db
@@ -52,7 +53,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 def create_user(email: str, full_name: str, role: Role, password: str | None = None,
                 **fields: str | None) -> User:
-    """Add an account; raises AccountError if the email is taken or a field is invalid.
+    """Add an account; raises AccountError if the email is taken, a field is invalid or the
+    password breaks the rule the password forms apply (``password_problem``).
 
     :raises CreatedMeanwhile: when another request created an account with the same email
         after the check; this request's transaction stays usable.
@@ -67,6 +69,8 @@ def create_user(email: str, full_name: str, role: Role, password: str | None = N
     if len((fields.get("full_name_ar") or "").strip()) > NAME_LENGTH:
         raise AccountError(_("the full name in Arabic script is longer than %(num)d characters",
                              num=NAME_LENGTH))
+    if password is not None and (problem := password_problem(password, email)):
+        raise AccountError(problem)
     if db.session.scalar(select(User.id).filter_by(email=email)) is not None:
         raise AccountError(_("an account with the email %(email)s already exists", email=email))
     user = User(email=email, full_name=full_name.strip(), role=role, **fields)
