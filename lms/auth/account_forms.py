@@ -15,15 +15,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from lms.auth.directory_models import DirectoryEntry
 from lms.auth.forms import EMAIL_PATTERN
-from lms.auth.models import NAME_LENGTH
+from lms.auth.models import EMAIL_LENGTH, NAME_LENGTH, User
 from lms.auth.passwords import MAX_LENGTH
+from lms.db_types import column_length
 
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ar", "العربية")]
 
 
-def _email_validators(required: bool = True) -> list[object]:
-    return [DataRequired() if required else Optional(), Length(max=254),
+def _email_validators(required: bool = True, length: int = EMAIL_LENGTH) -> list[object]:
+    return [DataRequired() if required else Optional(), Length(max=length),
             Regexp(EMAIL_PATTERN, message=_l("Enter an email address such as name@example.org."))]
 
 
@@ -32,8 +34,10 @@ class ProfileForm(FlaskForm):
                             validators=[DataRequired(), Length(max=NAME_LENGTH)])
     full_name_ar = StringField(_l("Name as printed on the certificate (Arabic script)"),
                                validators=[Optional(), Length(max=NAME_LENGTH)])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
+    organisation = StringField(_l("Organisation"), validators=[
+        Optional(), Length(max=column_length(User.organisation))])
+    country = StringField(_l("Country"), validators=[
+        Optional(), Length(max=column_length(User.country))])
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
 
 
@@ -57,7 +61,7 @@ class RoleForm(FlaskForm):
 
 class AnonymiseForm(FlaskForm):
     confirm = StringField(_l("Type the account's email address to confirm"), validators=[
-        DataRequired(), Length(max=254)])
+        DataRequired(), Length(max=EMAIL_LENGTH)])
 
 
 class GenderForm(FlaskForm):
@@ -69,8 +73,11 @@ class GenderForm(FlaskForm):
 
 
 class DirectoryForm(FlaskForm):
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    position = StringField(_l("Position"), validators=[
+        Optional(), Length(max=column_length(DirectoryEntry.position))])
     areas_of_work = TextAreaField(_l("Areas of work"), validators=[Optional(), Length(max=1000)])
     show_contact = BooleanField(_l("Show a contact address in the directory"))
     contact_email = EmailField(_l("Contact address (leave empty to use your account's)"),
-                               validators=_email_validators(required=False))
+                               validators=_email_validators(
+                                   required=False,
+                                   length=column_length(DirectoryEntry.contact_email)))

@@ -7,21 +7,22 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from lms.auth.models import NAME_LENGTH
+from lms.auth.models import EMAIL_LENGTH, NAME_LENGTH, User
 from lms.auth.passwords import MAX_LENGTH
+from lms.db_types import column_length
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=EMAIL_LENGTH)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     next = HiddenField(validators=[Length(max=2000)])
 
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[
-        DataRequired(), Length(max=254),
+        DataRequired(), Length(max=EMAIL_LENGTH),
         Regexp(EMAIL_PATTERN, message=_l("Enter an email address such as name@example.org."))])
 
 
@@ -47,10 +48,12 @@ class InviteForm(FlaskForm):
     full_name_ar = StringField(_l("Full name (Arabic script)"), validators=[
         Optional(), Length(max=NAME_LENGTH)])
     email = EmailField(_l("Email"), validators=[
-        DataRequired(), Length(max=254),
+        DataRequired(), Length(max=EMAIL_LENGTH),
         Regexp(EMAIL_PATTERN, message=_l("Enter an email address such as name@example.org."))])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
+    organisation = StringField(_l("Organisation"), validators=[
+        Optional(), Length(max=column_length(User.organisation))])
+    country = StringField(_l("Country"), validators=[
+        Optional(), Length(max=column_length(User.country))])
     role = SelectField(_l("Role"), choices=[
         SelectChoice("participant", _l("Participant")),
         SelectChoice("instructor", _l("Instructor")), SelectChoice("admin", _l("Admin"))])

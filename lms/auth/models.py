@@ -75,6 +75,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
 # The longest name in either script, for every form and command that sets one.
 NAME_LENGTH = column_length(User.full_name, User.full_name_ar)
+# The longest email an account can have, for every form and command that sets or looks one up.
+EMAIL_LENGTH = column_length(User.email)
 
 
 def normalise_email(value: str) -> str:

@@ -20,8 +20,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.auth.forms import EMAIL_PATTERN
-from lms.auth.models import NAME_LENGTH
-from lms.progress.models import DEFAULT_TIMEZONE
+from lms.auth.models import EMAIL_LENGTH, NAME_LENGTH, User
+from lms.db_types import column_length
+from lms.progress.models import DEFAULT_TIMEZONE, Edition, Enrolment, InPersonSession, MakeUp
 
 ORGANISATION_TYPE_CHOICES = [
     SelectChoice("", _l("Not given")), SelectChoice("government", _l("Government")),
@@ -30,12 +31,14 @@ ORGANISATION_TYPE_CHOICES = [
 
 class EditionForm(FlaskForm):
     programme = SelectField(_l("Programme"), coerce=int, choices=[], validate_choice=True)
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[
+        DataRequired(), Length(max=column_length(Edition.name))])
     starts_on = DateField(_l("Start date"), validators=[DataRequired()])
     ends_on = DateField(_l("End date"), validators=[DataRequired()])
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
-    timezone = StringField(_l("Time zone"), default=DEFAULT_TIMEZONE,
-                           validators=[DataRequired(), Length(max=64)])
+    venue = StringField(_l("Venue"), validators=[
+        Optional(), Length(max=column_length(Edition.venue))])
+    timezone = StringField(_l("Time zone"), default=DEFAULT_TIMEZONE, validators=[
+        DataRequired(), Length(max=column_length(Edition.timezone))])
 
 
 class ScheduleForm(FlaskForm):
@@ -55,8 +58,8 @@ class SessionForm(FlaskForm):
     ends = TimeField(_l("End time"), validators=[DataRequired()])
     contact_hours = DecimalField(_l("Contact hours"), places=1,
                                  validators=[InputRequired(), NumberRange(min=0, max=24)])
-    venue = StringField(_l("Venue (blank: the edition's)"),
-                        validators=[Optional(), Length(max=300)])
+    venue = StringField(_l("Venue (blank: the edition's)"), validators=[
+        Optional(), Length(max=column_length(InPersonSession.venue))])
 
 
 class InstructorForm(FlaskForm):
@@ -70,12 +73,15 @@ class EnrolForm(FlaskForm):
     full_name_ar = StringField(_l("Full name (Arabic script)"), validators=[
         Optional(), Length(max=NAME_LENGTH)])
     email = EmailField(_l("Email"), validators=[
-        DataRequired(), Length(max=254),
+        DataRequired(), Length(max=EMAIL_LENGTH),
         Regexp(EMAIL_PATTERN, message=_l("Enter an email address such as name@example.org."))])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[
+        Optional(), Length(max=column_length(User.organisation))])
     organisation_type = SelectField(_l("Organisation type"), choices=ORGANISATION_TYPE_CHOICES)
-    country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
-    gender = StringField(_l("Gender (optional)"), validators=[Optional(), Length(max=30)])
+    country = StringField(_l("Country"), validators=[
+        Optional(), Length(max=column_length(User.country))])
+    gender = StringField(_l("Gender (optional)"), validators=[
+        Optional(), Length(max=column_length(Enrolment.gender))])
     language = SelectField(_l("Language of the invitation"), choices=[
         SelectChoice("en", "English"), SelectChoice("ar", "العربية")])
 
@@ -100,7 +106,8 @@ class MakeUpForm(FlaskForm):
                          validate_choice=True)
     attended = SelectField(_l("Day attended in another edition"), coerce=int, choices=[],
                            validate_choice=True)
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("Note"), validators=[
+        Optional(), Length(max=column_length(MakeUp.note))])
 
 
 class CheckInForm(FlaskForm):

@@ -31,8 +31,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lms.db_types import column_length
 from lms.quizzes.grading import MAX_COMMENT
 from lms.quizzes.importing.gift import option_key
+from lms.quizzes.models import Option
 from lms.quizzes.question_types import QUESTION_TYPES
 from lms.quizzes.quiz_file import MAX_ATTEMPTS
 from lms.quizzes.review import REVIEW_POLICIES
@@ -79,7 +81,7 @@ class QuizSettingsForm(FlaskForm):
 class OptionRowForm(Form):
     """One choice, accepted answer, matching pair or numeric answer of a question."""
 
-    key = HiddenField(validators=[Optional(), Length(max=64)])
+    key = HiddenField(validators=[Optional(), Length(max=column_length(Option.key))])
     text = StringField(_l("Text"), validators=[Optional(), Length(max=2000)])
     text_ar = StringField(_l("Text in Arabic (optional)"),
                           validators=[Optional(), Length(max=2000)])
