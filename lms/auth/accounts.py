@@ -12,7 +12,15 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
-from lms.auth.models import Gender, ModuleInstructor, PasswordToken, Role, User, normalise_email
+from lms.auth.models import (
+    EMAIL_LENGTH,
+    Gender,
+    ModuleInstructor,
+    PasswordToken,
+    Role,
+    User,
+    normalise_email,
+)
 from lms.auth.services import AccountError, notify_email_changed
 from lms.auth.sessions import end_all_sessions
 from lms.courses.models import Module
@@ -54,7 +62,7 @@ def change_email(user: User, new_email: str) -> str:
     :raises AccountError: when the address is invalid or another account uses it.
     """
     new_email = normalise_email(new_email)
-    if "@" not in new_email or len(new_email) > 254:
+    if "@" not in new_email or len(new_email) > EMAIL_LENGTH:
         raise AccountError(_("Enter an email address such as name@example.org."))
     old = user.email
     if new_email == old:

@@ -18,6 +18,7 @@ from lms.auth.directory_models import DirectoryEntry
 from lms.auth.models import Role, User, normalise_email
 from lms.auth.services import AccountError
 from lms.database import savepoint
+from lms.db_types import column_length
 from lms.extensions import db
 from lms.progress.models import Edition, Enrolment
 
@@ -54,7 +55,8 @@ def save_entry(user: User, position: str, areas: str, show_contact: bool, contac
     if user.role != Role.PARTICIPANT:
         raise AccountError(_("The directory lists participants."))
     contact = normalise_email(contact_email) if contact_email.strip() else ""
-    if contact and ("@" not in contact or len(contact) > 254):
+    longest = column_length(DirectoryEntry.contact_email)
+    if contact and ("@" not in contact or len(contact) > longest):
         raise AccountError(_("Enter an email address such as name@example.org."))
     entry = entry_of(user.id)
     created = entry is None

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.auth.models import NAME_LENGTH, Role, TokenPurpose, User, normalise_email
+from lms.auth.models import EMAIL_LENGTH, NAME_LENGTH, Role, TokenPurpose, User, normalise_email
 from lms.auth.passwords import password_problem
 from lms.auth.tokens import issue_token
 from lms.database import savepoint
@@ -60,7 +60,7 @@ def create_user(email: str, full_name: str, role: Role, password: str | None = N
         after the check; this request's transaction stays usable.
     """
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > EMAIL_LENGTH:
         raise AccountError(_("'%(value)s' is not an email address", value=email))
     if not full_name.strip():
         raise AccountError(_("a full name is required"))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lms.auth.models import User, normalise_email
 from lms.courses.models import Unit
+from lms.db_types import column_length
 from lms.extensions import db
 from lms.progress.attendance import set_mark
 from lms.progress.csvfiles import CsvUnreadable, LineError, read_table
@@ -86,8 +87,9 @@ def plan_attendance(edition: Edition, text: str) -> AttendancePlan:
         if status_text not in AttendanceStatus._value2member_map_:
             problems.append(_("the status must be present, late, excused or absent, not "
                               "'%(value)s'", value=row.get("status", "")))
-        if len(row.get("note", "")) > 500:
-            problems.append(_("the note is longer than 500 characters"))
+        if len(row.get("note", "")) > column_length(Attendance.note):
+            problems.append(_("the note is longer than %(num)d characters",
+                              num=column_length(Attendance.note)))
         if user is not None and session is not None:
             key = (session.id, user.id)
             if key in seen:

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.auth.models import NAME_LENGTH, Role, User, normalise_email
+from lms.auth.models import EMAIL_LENGTH, NAME_LENGTH, Role, User, normalise_email
+from lms.db_types import column_length
 from lms.extensions import db
 from lms.progress.csvfiles import CsvUnreadable, LineError, read_table
 from lms.progress.editions import lock_edition
@@ -22,8 +23,9 @@ REQUIRED = ("name", "email")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORGANISATION_TYPES = {"government": OrganisationType.GOVERNMENT, "ngo": OrganisationType.NGO,
                       "other": OrganisationType.OTHER, "": None}
-LIMITS = {"name": NAME_LENGTH, "name_ar": NAME_LENGTH, "email": 254, "organisation": 200,
-          "country": 100, "gender": 30}
+LIMITS = {"name": NAME_LENGTH, "name_ar": NAME_LENGTH, "email": EMAIL_LENGTH,
+          "organisation": column_length(User.organisation), "country": column_length(User.country),
+          "gender": column_length(Enrolment.gender)}
 
 
 @dataclass

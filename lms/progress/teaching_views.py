@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
-from lms.db_types import utcnow
+from lms.db_types import column_length, utcnow
 from lms.extensions import db
 from lms.progress import attendance as service
 from lms.progress.admin_views import edition_or_404
@@ -28,7 +28,7 @@ from lms.progress.checkin import CODE_PERIOD_SECONDS, current_code, qr_data_uri
 from lms.progress.dashboard import teaching_units, unit_view
 from lms.progress.errors import ProgressError
 from lms.progress.messages import message_for
-from lms.progress.models import Apology, AttendanceStatus, InPersonSession
+from lms.progress.models import Apology, Attendance, AttendanceStatus, InPersonSession
 from lms.progress.permissions import can_teach_session, can_teach_unit
 from lms.urls import public_url
 from lms.whole_numbers import whole_number
@@ -80,7 +80,7 @@ def _parse_marks(session: InPersonSession) -> dict[int, tuple[AttendanceStatus, 
         if user_id is None or value not in AttendanceStatus._value2member_map_:
             raise ProgressError("bad_mark")
         note = request.form.get(f"note-{field}", "")
-        if len(note) > 500:
+        if len(note) > column_length(Attendance.note):
             raise ProgressError("bad_mark")
         marks[user_id] = (AttendanceStatus(value), note)
     return marks

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lms.auth.models import Role, User
+from lms.db_types import column_length
 from lms.extensions import db
 from lms.progress.checkin import CODE_PERIOD_SECONDS, code_for, current_code
 from lms.progress.models import (
@@ -284,6 +285,39 @@ def test_attendance_csv_import_all_or_nothing(client: FlaskClient, auth: Auth,
     assert client.post(url, data={"text": good, "confirm": "1"}).status_code == 302
     sessions = sessions_of(edition, "alpha")
     assert (status_of(sessions[0], user), status_of(sessions[1], user)) == ("present", "late")
+
+
+def test_notes_hold_what_their_column_holds(client: FlaskClient, auth: Auth,
+                                           loaded: object) -> None:
+    """A note as long as the column is kept, from the roster and from an imported file; one
+    character more is refused with a message and saves nothing."""
+    edition = scheduled_edition()
+    user = participant(edition, email="amal@example.org")
+    instructor = teacher_of(edition)
+    db.session.commit()
+    session = sessions_of(edition, "alpha")[0]
+    longest = column_length(Attendance.note)
+    auth.login(instructor)
+    for length in (longest + 1, longest):
+        client.post(f"/teaching/sessions/{session.id}", data={
+            f"status-{user.id}": "late", f"note-{user.id}": "n" * length})
+        if length > longest:
+            assert status_of(session, user) is None
+    row = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                         user_id=user.id))
+    assert row is not None and row.note == "n" * longest
+    auth.logout()
+    auth.login_as(Role.ADMIN)
+    url = f"/admin/editions/{edition.id}/attendance-import"
+
+    def imported(length: int) -> str:
+        return client.post(url, data={"text": "email,unit,date,status,note\n"
+                                              f"amal@example.org,alpha,2026-09-07,late,"
+                                              f"{'m' * length}\n"}).text
+
+    assert (f"Line 2: the note is longer than {longest} characters"
+            in imported(longest + 1))
+    assert "Line 2" not in imported(longest)
 
 
 def test_participant_cannot_reach_teaching_pages(app: Flask, client: FlaskClient, auth: Auth,

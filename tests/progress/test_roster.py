@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lms.auth.models import Role, User
+from lms.db_types import column_length
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
 from lms.progress.models import Enrolment, EnrolmentStatus, OrganisationType
@@ -142,3 +145,32 @@ def test_withdraw_reactivate_and_defer(client: FlaskClient, auth: Auth, loaded: 
     assert db.session.scalar(select(Enrolment.status).filter_by(
         edition_id=later.id, user_id=user.id)) == EnrolmentStatus.ACTIVE
     assert client.post("/admin/editions/enrolments/999999/status").status_code == 404
+
+
+@pytest.mark.parametrize(("column", "model_column"), [
+    ("email", User.email), ("organisation", User.organisation), ("country", User.country),
+    ("gender", Enrolment.gender)])
+def test_roster_values_hold_what_their_column_holds(client: FlaskClient, auth: Auth,
+                                                     loaded: object, column: str,
+                                                     model_column: Any) -> None:
+    """A roster value as long as its column previews as a new account; one character more is
+    a problem on its line that names the column's length."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    longest = column_length(model_column)
+
+    def value(length: int) -> str:
+        if column == "email":
+            return "e" * (length - len("@example.org")) + "@example.org"
+        return "v" * length
+
+    def preview(length: int) -> str:
+        row = {"name": "Hana", "email": "hana@example.org", column: value(length)}
+        return upload(client, edition.id, ",".join(row) + "\n" + ",".join(row.values())
+                      + "\n").text
+
+    assert (f"Line 2: &#39;{column}&#39; is longer than {longest} characters"
+            in preview(longest + 1))
+    fits = preview(longest)
+    assert "longer than" not in fits and "New account, invited" in fits
