@@ -134,7 +134,8 @@ def notice() -> str:
     return render_template(
         "account/privacy.html", version=privacy.NOTICE_VERSION,
         audit_days=config.get("RETENTION_AUDIT_DAYS", retention.DEFAULT_AUDIT_DAYS),
-        notes_days=config.get("RETENTION_ATTENDANCE_NOTES_DAYS", retention.DEFAULT_NOTES_DAYS))
+        notes_days=config.get("RETENTION_ATTENDANCE_NOTES_DAYS", retention.DEFAULT_NOTES_DAYS),
+        outbox_days=config.get("RETENTION_OUTBOX_DAYS", retention.DEFAULT_OUTBOX_DAYS))
 
 
 @bp.post("/privacy/acknowledge")

@@ -40,6 +40,17 @@ def test_notice_page_has_both_languages_and_is_public(app: Flask) -> None:
     assert "730 days" in page.text
 
 
+def test_notice_states_the_configured_periods(app: Flask) -> None:
+    """The periods the notice promises are the ones `flask lms purge` applies."""
+    app.config.update(RETENTION_AUDIT_DAYS=400, RETENTION_ATTENDANCE_NOTES_DAYS=200,
+                      RETENTION_OUTBOX_DAYS=90)
+    page = app.test_client().get("/privacy").text
+    assert "Notes about attendance are erased after 200 days" in page
+    assert "security log entries after 400 days" in page
+    assert "deleted 90 days after it was sent" in page
+    assert "بعد 90 يومًا من إرسالها" in page
+
+
 def test_new_notice_version_asks_again(client: FlaskClient, auth: Auth, loaded: object,
                                        monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Raising the notice version shows it again to everyone."""
