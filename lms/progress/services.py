@@ -49,24 +49,15 @@ def active_enrolments(user_id: int) -> list[tuple[Enrolment, Edition, Programme]
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-def own_timezone(user_id: int) -> str:
-    """The zone a participant's own times are written in: their newest active edition's, or
-    the programme's usual one (Cairo's) without an active enrolment."""
-    zone = db.session.scalar(
-        select(Edition.timezone).join(Enrolment, Enrolment.edition_id == Edition.id)
-        .where(Enrolment.user_id == user_id, Enrolment.status == EnrolmentStatus.ACTIVE)
-        .order_by(Edition.starts_on.desc()).limit(1))
-    return zone or DEFAULT_TIMEZONE
-
-
 def topic_zone(user_id: QueryableAttribute[int] | int,
                topic_id: QueryableAttribute[int] | int) -> ColumnElement[str]:
     """The zone a participant's times in a topic are written in, as a column for a query.
 
     It is the zone of the edition through which they take the topic, the one whose programme
     teaches it: an active enrolment before a withdrawn or deferred one, then the newest
-    edition. Without such an edition it is their own zone (``own_timezone``). Given columns of
-    the enclosing query, a page of many participants reads every zone in its one statement.
+    edition. Without such an edition it is their newest active edition's zone, and without an
+    active enrolment the programme's usual one (Cairo's). Given columns of the enclosing query,
+    a page of many participants reads every zone in its one statement.
     """
     # The topic is looked for in an outer join rather than an EXISTS: SQLite cannot see a
     # column of the query two levels out from an EXISTS in the ORDER BY of a subquery.

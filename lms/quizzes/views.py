@@ -15,7 +15,7 @@ from lms.auth.models import Role
 from lms.courses.models import Topic
 from lms.db_types import utcnow
 from lms.extensions import db
-from lms.progress.services import own_timezone
+from lms.progress.services import topic_timezone
 from lms.quizzes import attempts as service
 from lms.quizzes.grading import recorded_grade
 from lms.quizzes.models import QuizAttempt
@@ -110,8 +110,9 @@ def _take_page(attempt: QuizAttempt, page: int, responses: dict[str, Any],
 
 
 def _deadline_zone(attempt: QuizAttempt) -> str | None:
-    """The zone the participant reads the attempt's deadline in, if it has one."""
-    return own_timezone(attempt.user_id) if attempt.deadline_at else None
+    """The zone the participant reads the attempt's deadline in, if it has one: the zone the
+    grading pages show the attempt in, so participant and instructor name the same time."""
+    return topic_timezone(attempt.user_id, attempt.quiz.topic_id) if attempt.deadline_at else None
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -227,4 +228,5 @@ def result(attempt_id: int) -> str | Response:
     return render_template(
         "quizzes/result.html", attempt=attempt, quiz=quiz, topic=topic, items=items,
         review=allowed, left=service.attempts_left(quiz, attempts),
-        passed_any=any(a.passed for a in attempts), zone=own_timezone(attempt.user_id))
+        passed_any=any(a.passed for a in attempts),
+        zone=topic_timezone(attempt.user_id, quiz.topic_id))

@@ -416,7 +416,8 @@ def test_grading_pages_show_the_time_in_the_participants_edition(
         client: FlaskClient, auth: Auth, editions: list[tuple[str, str, str, int]],
         shown: str) -> None:
     """The queue and the grading page write the submission time in the zone of the edition
-    through which the participant takes the quiz, and name that zone, not in UTC."""
+    through which the participant takes the quiz, and name that zone, not in UTC; the
+    participant's result page shows the same."""
     participant = factories.make_user(full_name="Zoned Participant")
     for programme, zone, status, year in editions:
         factories.enrol(participant, factories.make_edition(
@@ -430,6 +431,11 @@ def test_grading_pages_show_the_time_in_the_participants_edition(
     assert row is not None and re.search(shown, row[0]) and "UTC" not in queue, queue
     page = client.get(f"/author/quizzes/grading/{essay.id}").text
     assert re.search(shown, page) and "UTC" not in page, page
+    # The participant's own result page names the same time in the same zone.
+    auth.logout()
+    auth.login(participant)
+    result = client.get(f"/attempts/{essay.attempt_id}/result").text
+    assert re.search(shown, result), result
 
 
 def test_a_queue_of_several_editions_shows_each_in_its_zone(client: FlaskClient, auth: Auth,
