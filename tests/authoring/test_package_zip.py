@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
 from lms.auth.models import Role
+from lms.courses.authoring import package_views
 from lms.courses.authoring.models import PackageUpload, UploadStatus
 from lms.courses.authoring.package_zip import ZipLimits, ZipRefused, extract
 from lms.courses.models import Topic
@@ -220,3 +221,24 @@ def test_not_a_zip_and_no_package_yaml(client: FlaskClient, admin: None) -> None
 def test_empty_upload_form_is_refused(client: FlaskClient, admin: None) -> None:
     """Submitting the form without a file re-shows it with an error."""
     assert client.post("/admin/packages", data={}).status_code == 400
+
+
+def test_an_upload_that_fails_after_keeping_the_zip_leaves_no_file(
+        app: Flask, client: FlaskClient, admin: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The upload crashes after its zip is kept (the audit record fails): the admin gets the
+    error page, and neither the upload's row nor its zip stays; uploading again keeps one."""
+    folder = Path(app.config["STORAGE_DIR"]) / "package-uploads"
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the audit record could not be written")
+
+    monkeypatch.setattr(package_views, "record", failing)
+    assert post_zip(client, zip_folder(FIXTURE_PACKAGE)).status_code == 500
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(PackageUpload)) == 0
+    assert list(folder.iterdir()) == []
+
+    monkeypatch.undo()
+    assert post_zip(client, zip_folder(FIXTURE_PACKAGE)).status_code == 302
+    assert [path.name for path in folder.iterdir()] == [latest().stored_name]
+

@@ -30,6 +30,7 @@ from lms.courses.authoring.models import PackageUpload, UploadStatus
 from lms.courses.loader import LoadSummary, PackageInvalid, load_package, validate_package
 from lms.courses.problems import Problem
 from lms.extensions import db
+from lms.transaction_files import remove_unless_committed
 
 DEFAULT_MAX_ENTRIES = 2000
 DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -170,6 +171,7 @@ def receive(filename: str, data: bytes, by: User, now: datetime, storage_dir: Pa
     stored = f"{secrets.token_hex(16)}.zip"
     path = uploads_folder(storage_dir) / stored
     path.write_bytes(data)
+    remove_unless_committed(path)
     upload = PackageUpload(uploaded_by_id=by.id, uploaded_at=now, stored_name=stored,
                            filename="".join(c for c in filename if c.isprintable())[:255],
                            size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
