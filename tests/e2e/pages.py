@@ -201,6 +201,7 @@ POST_ONLY = [
     _post(endpoint, reason) for endpoint, reason in [
         ("auth.logout", _ACTION), ("auth.end_own_session", _ACTION),
         ("i18n.switch_language", _ACTION), ("account.gender", _ACTION),
+        ("account.remove_roster_gender", _ACTION),
         ("account.acknowledge", _ACTION), ("directory.withdraw", _ACTION),
         ("admin_users.resend_invitation", _ACTION), ("admin_accounts.change_role", _ACTION),
         ("admin_accounts.deactivate", _ACTION), ("admin_accounts.reactivate", _ACTION),
