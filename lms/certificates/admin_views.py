@@ -100,9 +100,8 @@ def archive(edition_id: int) -> Response:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive_file:
         for certificate in db.session.scalars(select(Certificate).filter_by(
                 edition_id=edition.id, status=CertificateStatus.VALID)):
-            path = services.pdf_path(certificate)
-            if path.is_file():
-                archive_file.write(path, f"certificate-{display_code(certificate.code)}.pdf")
+            archive_file.write(services.stored_pdf(certificate),
+                               f"certificate-{display_code(certificate.code)}.pdf")
     buffer.seek(0)
     return send_file(buffer, mimetype="application/zip", as_attachment=True,
                      download_name=f"certificates-edition-{edition.id}.zip")

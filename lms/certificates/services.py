@@ -7,6 +7,7 @@ only with a written reason, which is kept on the certificate and in the audit lo
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -122,20 +123,38 @@ def build_snapshot(user: User, edition: Edition, issue_date: date, code: str) ->
     }
 
 
-def _write_pdf(pdf: bytes, code: str) -> str:
-    name = f"{code}.pdf"
-    target = storage_folder() / name
-    temporary = target.with_suffix(".part")
+def _store(target: Path, pdf: bytes) -> None:
+    # Written beside the target under a name of its own and renamed: a reader never sees half
+    # a file, and two requests drawing the same PDF at once do not write into one another's.
+    temporary = target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
     try:
         temporary.write_bytes(pdf)
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)  # a half-written file that nothing would ever read
         raise
+
+
+def _write_pdf(pdf: bytes, code: str) -> str:
+    name = f"{code}.pdf"
+    target = storage_folder() / name
+    _store(target, pdf)
     # No row names the file until the certificate is committed: a request that fails after
     # this point (or loses to another at the same moment) must not leave it in storage.
     remove_unless_committed(target)
     return name
+
+
+def stored_pdf(certificate: Certificate) -> Path:
+    """The certificate's PDF in storage, drawn again from its snapshot if the file is gone.
+
+    The snapshot holds everything the PDF shows, so a file lost from storage (a database
+    restored without its storage folder, a disk replaced) comes back with the same content.
+    """
+    path = pdf_path(certificate)
+    if not path.is_file():
+        _store(path, render_pdf(certificate.snapshot, verify_url(certificate.code)))
+    return path
 
 
 def _create(user: User, edition: Edition, issued_by: User | None, now: datetime,

@@ -63,7 +63,7 @@ def claim(edition_id: int) -> Response:
 @bp.get("/certificates/<int:certificate_id>/certificate.pdf")
 @login_required
 def download(certificate_id: int) -> Response:
-    """The stored PDF, for its holder and for admins.
+    """The stored PDF (drawn again if storage lost it), for its holder and for admins.
 
     :raises 404: for anyone else, as for a certificate that does not exist.
     """
@@ -71,10 +71,8 @@ def download(certificate_id: int) -> Response:
     if certificate is None or not (current_user.role == Role.ADMIN
                                    or certificate.user_id == current_user.id):
         abort(404)
-    path = services.pdf_path(certificate)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
+    return send_file(services.stored_pdf(certificate), mimetype="application/pdf",
+                     as_attachment=True,
                      download_name=f"certificate-{display_code(certificate.code)}.pdf")
 
 

@@ -132,3 +132,36 @@ def test_a_claim_that_loses_to_another_leaves_no_file(
     assert not created and certificate.id == winner.id
     assert certificate_count() == 1
     assert stored_files(app) == [f"{winner.code}.pdf"]
+
+
+def test_a_pdf_lost_from_storage_is_drawn_again_from_its_snapshot(
+        app: Flask, client: FlaskClient, auth: Auth, graduate) -> None:  # type: ignore[no-untyped-def]
+    """Storage lost the file (a database restored without its folder): the holder's download
+    and the admin's archive still give the certificate, drawn from its snapshot and kept."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    user, edition, _sessions = graduate
+    finish(user)
+    auth.login(user)
+    client.post(f"/certificates/claim/{edition.id}")
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate is not None
+    (Path(app.config["STORAGE_DIR"]) / "certificates" / certificate.pdf_name).unlink()
+
+    response = client.get(f"/certificates/{certificate.id}/certificate.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    response.close()
+    assert "Salma Farouk" in text and certificate.snapshot["code_display"] in text
+    assert stored_files(app) == [certificate.pdf_name]
+
+    (Path(app.config["STORAGE_DIR"]) / "certificates" / certificate.pdf_name).unlink()
+    auth.logout()
+    auth.login_as(Role.ADMIN)
+    archive = client.get(f"/admin/certificates/editions/{edition.id}/certificates.zip")
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as bundle:
+        assert bundle.namelist() == [f"certificate-{certificate.snapshot['code_display']}.pdf"]
+    assert stored_files(app) == [certificate.pdf_name]
