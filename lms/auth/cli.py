@@ -16,7 +16,7 @@ from lms.extensions import db
 @click.option("--dry-run", is_flag=True, help="Count what would go, change nothing.")
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
-    """Clear old attendance notes; delete old audit entries and old sent or failed mail.
+    """Clear old attendance notes; delete old audit entries and old finished mail.
 
     The periods are RETENTION_ATTENDANCE_NOTES_DAYS, RETENTION_AUDIT_DAYS and
     RETENTION_OUTBOX_DAYS (in days).

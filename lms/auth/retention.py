@@ -4,10 +4,11 @@ Attendance notes (and the reasons given in apologies) are personal and often sen
 ``RETENTION_ATTENDANCE_NOTES_DAYS`` their text is cleared while the marks themselves stay for
 completion and certificates. Audit entries older than ``RETENTION_AUDIT_DAYS`` are deleted:
 this command is the one documented exception to the audit log being append-only, and no route
-can do it. Outbox rows of mail the mail server took, or gave up on, older than
-``RETENTION_OUTBOX_DAYS`` are deleted too: they still name the recipient and the subject, and a
-message that failed that long ago is no longer worth sending. Mail still waiting for the
-server, and mail kept for reading where there is no mail server, stays.
+can do it. Outbox rows of mail older than ``RETENTION_OUTBOX_DAYS`` are deleted too, once the
+mail is done with: taken by the mail server, given up on, or kept for reading where there is no
+mail server. They still name the recipient and the subject (kept mail holds its whole text,
+password links included), and mail that old is no longer worth sending or reading. Mail still
+waiting for the server stays.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from lms.progress.models import Apology, Attendance, AttendanceChange, MakeUp
 DEFAULT_AUDIT_DAYS = 730
 DEFAULT_NOTES_DAYS = 365
 DEFAULT_OUTBOX_DAYS = 180
-# The outbox rows the period applies to: mail the server took, and mail it refused or could not
-# be reached for, which `send-mail` would still retry although by then its news is out of date.
-FINISHED_MAIL = (MessageStatus.SENT, MessageStatus.FAILED)
+# The outbox rows the period applies to: mail the server took, mail it refused or could not be
+# reached for (which `send-mail` would still retry although by then its news is out of date), and
+# mail kept for reading without a mail server, whose links have long expired.
+FINISHED_MAIL = (MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.KEPT)
 
 
 @dataclass
@@ -52,7 +54,7 @@ class PurgeResult:
             f"notes in the attendance history: {self.attendance_history_notes}",
             f"make-up notes: {self.make_up_notes}",
             f"apology reasons: {self.apology_reasons}",
-            f"sent or failed mail before {self.outbox_cutoff:%Y-%m-%d %H:%M} UTC: "
+            f"sent, failed or kept mail before {self.outbox_cutoff:%Y-%m-%d %H:%M} UTC: "
             f"{self.outbox_messages}",
         ]
 

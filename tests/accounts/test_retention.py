@@ -105,20 +105,20 @@ def test_periods_are_configurable(app: Flask, runner: FlaskCliRunner, loaded: ob
     assert result.exit_code == 1 and "at least one day" in result.output
 
 
-def test_purge_deletes_old_sent_and_failed_mail_only(app: Flask, runner: FlaskCliRunner,
-                                                     loaded: object) -> None:
-    """Mail the server took or gave up on goes after the period (180 days unless set); mail
-    still to be sent, mail kept for reading and recent mail stay; the count is recorded."""
+def test_purge_deletes_old_finished_mail_only(app: Flask, runner: FlaskCliRunner,
+                                              loaded: object) -> None:
+    """Mail the server took or gave up on, and mail kept for reading without a server, goes
+    after the period (180 days unless set); mail still to be sent and recent mail stay; the
+    count is recorded."""
     setup_mail()
     result = runner.invoke(args=["lms", "purge"])
     assert result.exit_code == 0, result.output
-    assert "sent or failed mail before" in result.output
+    assert "sent, failed or kept mail before" in result.output
     assert mail_left() == sorted(["pending-200@example.org", "sending-200@example.org",
-                                  "kept-200@example.org", "sent-10@example.org",
-                                  "failed-10@example.org"])
+                                  "sent-10@example.org", "failed-10@example.org"])
     purge = db.session.scalar(select(AuditEvent).filter_by(action="retention.purge"))
     assert purge is not None
-    assert purge.details["outbox_messages"] == "2" and purge.details["outbox_days"] == "180"
+    assert purge.details["outbox_messages"] == "3" and purge.details["outbox_days"] == "180"
 
 
 def test_dry_run_counts_old_mail_and_deletes_none(app: Flask, runner: FlaskCliRunner,
@@ -127,15 +127,15 @@ def test_dry_run_counts_old_mail_and_deletes_none(app: Flask, runner: FlaskCliRu
     setup_mail()
     result = runner.invoke(args=["lms", "purge", "--dry-run"])
     assert result.exit_code == 0, result.output
-    line = next(line for line in result.output.splitlines() if "sent or failed mail" in line)
-    assert line.endswith(": 2")
+    line = next(line for line in result.output.splitlines() if "or kept mail" in line)
+    assert line.endswith(": 3")
     assert mail_left() == ALL_MAIL
 
 
 def test_mail_period_is_configurable(app: Flask, runner: FlaskCliRunner,
                                      loaded: object) -> None:
-    """A shorter period takes the recent sent and failed mail too; under one day is refused
-    and deletes nothing."""
+    """A shorter period takes the recent finished mail too; under one day is refused and
+    deletes nothing."""
     setup_mail()
     app.config["RETENTION_OUTBOX_DAYS"] = 0
     result = runner.invoke(args=["lms", "purge"])
@@ -143,8 +143,7 @@ def test_mail_period_is_configurable(app: Flask, runner: FlaskCliRunner,
     assert mail_left() == ALL_MAIL
     app.config["RETENTION_OUTBOX_DAYS"] = 5
     assert runner.invoke(args=["lms", "purge"]).exit_code == 0
-    assert mail_left() == sorted(["pending-200@example.org", "sending-200@example.org",
-                                  "kept-200@example.org"])
+    assert mail_left() == sorted(["pending-200@example.org", "sending-200@example.org"])
 
 
 def test_no_route_deletes_audit_entries(app: Flask) -> None:
