@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select
 
 from lms.audit.models import AuditEvent
 from lms.auth.models import User
-from lms.db_types import utcnow
+from lms.db_types import column_length, utcnow
 from lms.extensions import db
 
 SUCCESS = "success"
@@ -50,9 +50,11 @@ def record(actor: User | None, action: str, target: Any = None, outcome: str = S
         target_type, target_id = type(target).__name__, str(getattr(target, "id", ""))
     label = actor_label if actor_label is not None else (actor.email if actor else "")
     event = AuditEvent(
-        at=utcnow(), actor_id=actor.id if actor else None, actor_label=_clean(label, 254),
-        action=action, target_type=target_type, target_id=_clean(target_id, 64),
-        outcome=outcome, ip=_clean(ip or "", 64), request_id=request_id or "",
+        at=utcnow(), actor_id=actor.id if actor else None,
+        actor_label=_clean(label, column_length(AuditEvent.actor_label)), action=action,
+        target_type=target_type,
+        target_id=_clean(target_id, column_length(AuditEvent.target_id)), outcome=outcome,
+        ip=_clean(ip or "", column_length(AuditEvent.ip)), request_id=request_id or "",
         details={k: _clean(str(v), 500) for k, v in details.items()})
     db.session.add(event)
     return event

@@ -22,7 +22,7 @@ from sqlalchemy.sql import Executable
 from werkzeug.wrappers import Response
 
 from lms.auth.models import User, UserSession
-from lms.db_types import utcnow
+from lms.db_types import column_length, utcnow
 from lms.extensions import db
 
 SESSION_KEY = "sid"
@@ -39,8 +39,9 @@ def start_session(user: User, now: datetime, lifetime: timedelta, ip: str = "",
     """Create a session row for the user and return the random id for the cookie."""
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(id_hash=_hash(token), user_id=user.id, created_at=now,
-                               last_seen_at=now, expires_at=now + lifetime, ip=ip[:64],
-                               user_agent=user_agent[:300]))
+                               last_seen_at=now, expires_at=now + lifetime,
+                               ip=ip[:column_length(UserSession.ip)],
+                               user_agent=user_agent[:column_length(UserSession.user_agent)]))
     db.session.flush()
     return token
 
