@@ -141,6 +141,8 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from lms.formatting import register_formatting
     from lms.layout import register_layout
+    from lms.static_files import register_static_files
 
     register_layout(app)
     register_formatting(app)
+    register_static_files(app)

@@ -1,0 +1,54 @@
+"""The style sheet's address names its content, so browsers keep it instead of asking again on
+every page; any other address of it is checked again each time."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lms.auth.models import Role
+from tests.conftest import Auth
+
+STYLE = Path(__file__).parent.parent / "lms" / "static" / "style.css"
+
+
+def style_address(page: str) -> str:
+    found = re.search(r'<link rel="stylesheet" href="([^"]+)">', page)
+    assert found, "the page links no style sheet"
+    return found.group(1)
+
+
+def test_pages_link_the_style_sheet_by_its_content(client: FlaskClient, auth: Auth) -> None:
+    """Logged out or in, a page links the style sheet under its content hash, and that address
+    is kept for a year without asking again (also after a conditional request)."""
+    digest = hashlib.sha256(STYLE.read_bytes()).hexdigest()[:16]
+    addresses = {style_address(client.get("/login").text)}
+    auth.login_as(Role.PARTICIPANT)
+    addresses.add(style_address(client.get("/account/profile").text))
+    assert addresses == {f"/static/style.css?v={digest}"}
+
+    with client.get(f"/static/style.css?v={digest}") as response:
+        assert response.status_code == 200 and response.data == STYLE.read_bytes()
+        assert response.cache_control.max_age == 365 * 24 * 3600
+        assert response.cache_control.public and response.cache_control.immutable
+        assert not response.cache_control.no_cache
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        etag = response.headers["ETag"]
+    with client.get(f"/static/style.css?v={digest}", headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304 and again.cache_control.immutable
+
+
+def test_other_addresses_of_the_style_sheet_are_checked_each_time(app: Flask) -> None:
+    """Without the hash, or with one of an earlier release, the file is served as before: the
+    browser must ask again, so it never keeps a stale style sheet for a year."""
+    client = app.test_client()
+    for address in ("/static/style.css", "/static/style.css?v=0123456789abcdef"):
+        with client.get(address) as response:
+            assert response.status_code == 200
+            assert response.cache_control.no_cache and not response.cache_control.max_age
+    with client.get("/static/missing.css") as missing:
+        assert missing.status_code == 404
