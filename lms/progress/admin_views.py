@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -20,8 +21,15 @@ from lms.db_types import utcnow
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.progress import editions as service
+from lms.progress.day_changes import day_plan, tell_of_cancellation, tell_of_move
 from lms.progress.errors import ProgressError
-from lms.progress.forms import EditionForm, InstructorForm, ScheduleForm, SessionForm
+from lms.progress.forms import (
+    EditionForm,
+    InstructorForm,
+    MoveSessionForm,
+    ScheduleForm,
+    SessionForm,
+)
 from lms.progress.messages import message_for
 from lms.progress.models import Edition, InPersonSession
 
@@ -236,13 +244,14 @@ def edit_session(session_id: int) -> str | Response | tuple[str, int]:
     session = session_or_404(session_id)
     edition = session.edition
     zone = edition.timezone
-    form = SessionForm(data=None if request.method == "POST" else {
+    form = MoveSessionForm(data=None if request.method == "POST" else {
         "unit": session.unit_id, "day": session.day,
         "starts": service.to_local(zone, session.starts_at).time(),
         "ends": service.to_local(zone, session.ends_at).time(),
         "contact_hours": session.contact_hours, "venue": session.venue or ""})
     form.unit.choices = _unit_choices([session.unit])
     if form.validate_on_submit():
+        before = day_plan(session, edition)
         try:
             service.save_session(edition, session.unit, form.day.data,  # type: ignore[arg-type]
                                  form.starts.data, form.ends.data,  # type: ignore[arg-type]
@@ -250,9 +259,15 @@ def edit_session(session_id: int) -> str | Response | tuple[str, int]:
         except ProgressError as error:
             flash(message_for(error), "error")
         else:
-            record(current_user, "edition.session_move", session, day=session.day.isoformat())
+            told = (tell_of_move(edition, session.unit, session, before, utcnow())
+                    if form.notify.data else 0)
+            record(current_user, "edition.session_move", session, day=session.day.isoformat(),
+                   told=told)
             db.session.commit()
             flash(_("The day has been saved."), "success")
+            if told:
+                flash(ngettext("%(num)d participant has been told by email.",
+                               "%(num)d participants have been told by email.", told), "info")
             return redirect(url_for("editions.show_edition", edition_id=edition.id))
     status = 400 if request.method == "POST" else 200
     return render_template("progress/session_form.html", form=form, session=session,
@@ -267,16 +282,23 @@ def delete_session(session_id: int) -> Response:
     :raises 404: for an unknown day.
     """
     session = session_or_404(session_id)
-    edition_id = session.edition_id
+    edition, unit = session.edition, session.unit
+    edition_id = edition.id
+    before = day_plan(session, edition)
+    day = session.day.isoformat()
     try:
-        record(current_user, "edition.session_delete", session, day=session.day.isoformat())
         service.delete_session(session)
     except ProgressError as error:
         db.session.rollback()
         flash(message_for(error), "error")
     else:
+        told = tell_of_cancellation(edition, unit, before, utcnow())
+        record(current_user, "edition.session_delete", session, day=day, told=told)
         db.session.commit()
         flash(_("The day has been removed."), "success")
+        if told:
+            flash(ngettext("%(num)d participant has been told by email.",
+                           "%(num)d participants have been told by email.", told), "info")
     return redirect(url_for("editions.show_edition", edition_id=edition_id))
 
 

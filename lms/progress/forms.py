@@ -62,6 +62,10 @@ class SessionForm(FlaskForm):
         Optional(), Length(max=column_length(InPersonSession.venue))])
 
 
+class MoveSessionForm(SessionForm):
+    notify = BooleanField(_l("Email the participants about the change"), default=True)
+
+
 class InstructorForm(FlaskForm):
     unit = SelectField(_l("Unit"), coerce=int, choices=[], validate_choice=True)
     instructor = SelectField(_l("Instructor"), coerce=int, choices=[], validate_choice=True)

@@ -11,11 +11,10 @@ from lms.courses.models import Unit
 from lms.extensions import db
 from lms.mail import services as mail
 from lms.mail.models import OutboxMessage
+from lms.progress.day_changes import expected_people
 from lms.progress.editions import local_today, to_local
 from lms.progress.models import (
     Edition,
-    Enrolment,
-    EnrolmentStatus,
     InPersonSession,
     SessionReminder,
 )
@@ -43,10 +42,7 @@ def send_reminders(now: datetime) -> list[OutboxMessage]:
             continue
         already = select(SessionReminder.user_id).where(SessionReminder.session_id == session.id)
         people = db.session.scalars(
-            select(User).join(Enrolment, Enrolment.user_id == User.id)
-            .where(Enrolment.edition_id == edition.id,
-                   Enrolment.status == EnrolmentStatus.ACTIVE,
-                   User.is_active_account.is_(True), User.id.not_in(already)))
+            expected_people(edition.id).where(User.id.not_in(already)))
         for user in people:
             messages.append(mail.send(
                 user.email, "session_reminder", user.preferred_language, user=user, unit=unit,
