@@ -2,7 +2,15 @@
 
 from lms.audit.models import AuditEvent
 from lms.auth.directory_models import DirectoryEntry
-from lms.auth.models import ModuleInstructor, PasswordToken, Role, TokenPurpose, User, UserSession
+from lms.auth.models import (
+    ModuleInstructor,
+    PasswordToken,
+    RecoveryCode,
+    Role,
+    TokenPurpose,
+    User,
+    UserSession,
+)
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.courses.authoring.models import LessonVersion, MediaUpload, PackageUpload
 from lms.courses.models import (
@@ -34,7 +42,7 @@ from lms.quizzes.models import AttemptAnswer, Option, Question, Quiz, QuizAttemp
 
 __all__ = [
     "Certificate", "CertificateStatus",
-    "AuditEvent", "OutboxMessage", "PasswordToken", "TokenPurpose", "UserSession",
+    "AuditEvent", "OutboxMessage", "PasswordToken", "RecoveryCode", "TokenPurpose", "UserSession",
     "CoursePackage", "Edition", "Enrolment", "EnrolmentStatus", "GlossaryTerm", "Lesson",
     "LessonCompletion", "MediaFile", "Module", "ModuleInstructor", "Option", "Programme",
     "Question", "Quiz", "QuizAttempt", "Role", "Topic", "Unit", "User", "UnitTopic",

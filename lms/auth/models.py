@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -49,6 +49,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     privacy_notice_version: Mapped[str | None] = mapped_column(String(20))
     privacy_notice_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-step login (RFC 6238). The secret is the one the person's app shares; it has to be
+    # readable to check codes, so it is never shown again, exported or logged. The last time
+    # step accepted keeps a code from working twice.
+    two_step_secret: Mapped[str | None] = mapped_column(String(32))
+    two_step_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    two_step_last_step: Mapped[int | None] = mapped_column(Integer)
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:
@@ -65,6 +71,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
         return bool(self.password_hash) and check_password_hash(self.password_hash or "", password)
+
+    @property
+    def has_two_step(self) -> bool:
+        return self.two_step_enabled_at is not None
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -133,4 +143,19 @@ class PasswordToken(db.Model):  # type: ignore[name-defined,misc]
              values_callable=lambda e: [m.value for m in e]))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RecoveryCode(db.Model):  # type: ignore[name-defined,misc]
+    """A one-time code that stands in for the app's code when the phone is lost.
+
+    Only the hash is kept; ``used_at`` is set once, by a conditional update, so a code works a
+    single time even when sent twice at the same moment.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
