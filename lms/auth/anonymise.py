@@ -1,7 +1,8 @@
 """Anonymising a former participant (Egypt's Law 151 of 2020: keep no more than is needed).
 
-What identifies the person goes: name, email, organisation, password, sessions, links, the
-directory entry, mail sent to them, and the free text others wrote about their attendance.
+What identifies the person goes: name, email, organisation, password and two-step login,
+sessions, links, the directory entry, mail sent to them, and the free text others wrote about
+their attendance.
 What the programme needs stays, tied to an account that no longer names anyone: enrolments,
 progress, attempts, attendance marks, consented gender and country (aggregate reports only),
 and issued certificates, whose snapshot keeps the printed name so they remain verifiable.
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, update
 
 from lms.auth.directory_models import DirectoryEntry
-from lms.auth.models import PasswordToken, Role, User, UserSession
+from lms.auth.models import PasswordToken, RecoveryCode, Role, User, UserSession
 from lms.auth.services import AccountError
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
@@ -54,10 +55,13 @@ def anonymise(user: User, by: User, now: datetime) -> None:
     user.full_name_ar = None
     user.organisation = None
     user.password_hash = None
+    user.two_step_secret = None
+    user.two_step_enabled_at = None
+    user.two_step_last_step = None
     user.privacy_notice_version = None
     user.privacy_notice_seen_at = None
     user.anonymised_at = now
-    for model in (UserSession, PasswordToken, DirectoryEntry):
+    for model in (UserSession, PasswordToken, RecoveryCode, DirectoryEntry):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == old_email))
     db.session.execute(update(Attendance).where(Attendance.user_id == user.id)

@@ -3,8 +3,8 @@
 The known records come with the names that make them readable (the edition, the topic, the
 quiz). Any other table with a ``user_id`` column is swept too, so a feature added later is
 included without changes here. Nothing about anyone else goes in: other people's ids are left
-out, secrets (password and token hashes) are never exported, and audit entries written by
-someone else about this person name only the action.
+out, secrets (password and token hashes, the two-step login's key and recovery codes) are never
+exported, and audit entries written by someone else about this person name only the action.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from lms.quizzes.models import AttemptAnswer, Quiz, QuizAttempt
 
 # Tables given their own section below, or holding nothing personal to export.
 CURATED = {"users", "enrolments", "lesson_completions", "quiz_attempts", "attempt_answers",
-           "audit_events", "outbox_messages", "user_sessions", "password_tokens"}
-SECRET_MARKERS = ("hash", "password", "token")
+           "audit_events", "outbox_messages", "user_sessions", "password_tokens",
+           "recovery_codes"}
+SECRET_MARKERS = ("hash", "password", "token", "secret")
 
 
 def _value(value: Any) -> Any:
@@ -81,6 +82,11 @@ def _account(user: User) -> dict[str, Any]:
               "gender_consent_at", "privacy_notice_version", "privacy_notice_seen_at")
     account = {name: _value(getattr(user, name)) for name in fields}
     account["has_password"] = bool(user.password_hash)
+    # Whether it is on and how many recovery codes are left; never the secret or the codes.
+    account["two_step_login"] = {
+        "on": user.has_two_step, "since": _value(user.two_step_enabled_at),
+        "unused_recovery_codes": sum(1 for row in _rows_of("recovery_codes", user.id)
+                                     if row.used_at is None)}
     return account
 
 
