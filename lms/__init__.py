@@ -98,12 +98,13 @@ def _register_authoring(app: Flask) -> None:
     from lms.auth.account_admin_views import bp as admin_accounts_bp
     from lms.auth.directory_views import bp as directory_bp
     from lms.auth.profile_views import bp as account_bp
+    from lms.auth.two_step_views import bp as two_step_bp
     from lms.courses.authoring.lesson_views import bp as lesson_authoring_bp
     from lms.courses.authoring.package_views import bp as package_admin_bp
     from lms.courses.authoring.views import bp as authoring_bp
 
     for blueprint in (authoring_bp, lesson_authoring_bp, package_admin_bp, admin_accounts_bp,
-                      account_bp, directory_bp):
+                      account_bp, directory_bp, two_step_bp):
         app.register_blueprint(blueprint)
 
 

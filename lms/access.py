@@ -36,6 +36,8 @@ ACCESS: dict[str, Rule] = {
     "health.health": Rule(PUBLIC, "reports ok or failing only"),
     "security.security_txt": Rule(PUBLIC, "the reporting contact only"),
     "auth.login": Rule(PUBLIC),
+    "auth.login_code": Rule(PUBLIC, "a pending login whose password was right, for 5 "
+                                    "minutes; rate-limited"),
     "auth.logout": Rule(ANY_USER),
     "auth.forgot_password": Rule(PUBLIC),
     "auth.set_password": Rule(PUBLIC, "a live, unused password token"),
@@ -154,6 +156,7 @@ ACCESS: dict[str, Rule] = {
     "admin_accounts.deactivate": Rule((Role.ADMIN,), "not one's own account"),
     "admin_accounts.reactivate": Rule((Role.ADMIN,), "not an anonymised account"),
     "admin_accounts.set_modules": Rule((Role.ADMIN,), "instructors and live modules only"),
+    "admin_accounts.reset_two_step": Rule((Role.ADMIN,), "not one's own account"),
     "admin_accounts.anonymise_user": Rule((Role.ADMIN,), "deactivated participants only"),
     "account.profile": Rule(ANY_USER, "own account only"),
     "account.change_email": Rule(ANY_USER, "own account only; current password"),
@@ -164,6 +167,9 @@ ACCESS: dict[str, Rule] = {
     "account.data": Rule(ANY_USER, "own data only"),
     "account.data_json": Rule(ANY_USER, "own data only"),
     "account.data_print": Rule(ANY_USER, "own data only"),
+    "two_step.setup": Rule(ANY_USER, "own account only"),
+    "two_step.turn_off": Rule(ANY_USER, "own account only; current password; not an admin "
+                                        "who must keep it"),
     "directory.index": Rule(ANY_USER, "own editions and alumni; listed participants only"),
     "directory.mine": Rule((Role.PARTICIPANT,), "own listing only"),
     "directory.withdraw": Rule((Role.PARTICIPANT,), "own listing only"),

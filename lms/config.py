@@ -46,6 +46,9 @@ class Config:
     SESSION_ABSOLUTE_HOURS = 12
     INVITATION_VALID_HOURS = 72
     RESET_VALID_MINUTES = 60
+    # Admins must log in with a code from an app as well as the password; None follows
+    # ENV_NAME: on in production, off elsewhere, so a local demo needs no phone.
+    ADMIN_TWO_STEP_REQUIRED: bool | None = None
     MAIL_SERVER: str | None = None  # without one, mail goes to the outbox
     MAIL_PORT = 587
     MAIL_USE_TLS = True
@@ -104,7 +107,19 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
         app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+    app.config["ADMIN_TWO_STEP_REQUIRED"] = _switch(app.config.get("ADMIN_TWO_STEP_REQUIRED"),
+                                                    app.config.get("ENV_NAME") == "production")
     check_production(app.config)
+
+
+def _switch(value: Any, default: bool) -> bool:
+    """An on/off setting: the environment gives ``true``/``false`` (JSON) or words like
+    ``yes``/``off``, which must not read as on merely because the string is not empty."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 def check_production(config: dict[str, Any]) -> None:

@@ -63,10 +63,11 @@ def failed_login(response: Response) -> bool:
     return response.status_code == 401
 
 
-def _record_breach(limit: RequestLimit) -> None:
+def _record_breach(limit: RequestLimit, account: str | None = None) -> None:
     from lms.audit.services import DENIED, record
 
-    record(None, "rate_limit.exceeded", request.path, DENIED, actor_label=normalised_account(),
+    record(None, "rate_limit.exceeded", request.path, DENIED,
+           actor_label=normalised_account() if account is None else account,
            limit=str(limit.limit))
     db.session.commit()
 
@@ -78,6 +79,31 @@ def throttle_login(view: Callable[..., Any]) -> Callable[..., Any]:
         view = limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=failed_login,
                              on_breach=_record_breach)(view)
     return view
+
+
+def throttle_login_code(account: Callable[[], str]) -> Callable[[Callable[..., Any]], Any]:
+    """Limit wrong codes after the password with the tiers of wrong passwords.
+
+    ``account`` names the account whose login waits for its code. Its counters are its own:
+    knowing the password buys no more guesses at the code than at the password.
+    """
+    def account_and_address_key() -> str:
+        return f"code:{account()}|address:{request.remote_addr}"
+
+    def account_key() -> str:
+        return f"code:{account()}"
+
+    def record_breach(limit: RequestLimit) -> None:
+        _record_breach(limit, account())
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        for limit, key in ((LOGIN_PER_ACCOUNT_AND_ADDRESS, account_and_address_key),
+                           (LOGIN_PER_ADDRESS, address_key), (LOGIN_PER_ACCOUNT, account_key)):
+            view = limiter.limit(limit, key_func=key, methods=["POST"],
+                                 deduct_when=failed_login, on_breach=record_breach)(view)
+        return view
+
+    return decorator
 
 
 def throttle_password_links(view: Callable[..., Any]) -> Callable[..., Any]:

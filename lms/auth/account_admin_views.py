@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from lms.audit.services import FAILURE, record
-from lms.auth import accounts
+from lms.auth import accounts, two_step
 from lms.auth.account_forms import AccountForm, AnonymiseForm, RoleForm
 from lms.auth.anonymise import anonymise, can_anonymise
 from lms.auth.decorators import role_required
@@ -165,6 +165,23 @@ def set_modules(user_id: int) -> Response:
                removed=",".join(map(str, sorted(removed))))
         db.session.commit()
     flash(_("The modules are saved."), "success")
+    return _back(user)
+
+
+@bp.post("/<int:user_id>/two-step/reset")
+@role_required(Role.ADMIN)
+def reset_two_step(user_id: int) -> Response:
+    """Turn off another person's two-step login (a lost phone); they set it up again."""
+    user = _user(user_id)
+    if user.id == current_user.id:
+        flash(_("Your own two-step login is changed on your account page."), "error")
+        return _back(user)
+    if user.has_two_step:
+        two_step.switch_off(user)
+        record(current_user, "user.two_step_reset", user)
+        db.session.commit()
+    flash(_("Two-step login is off for this account. The person logs in with the password "
+            "and can set it up again."), "success")
     return _back(user)
 
 

@@ -20,6 +20,27 @@ class LoginForm(FlaskForm):
     next = HiddenField(validators=[Length(max=2000)])
 
 
+# Phones show a number pad, and password managers and phones offer the code they received.
+APP_CODE_FIELD = {"inputmode": "numeric", "autocomplete": "one-time-code"}
+
+
+class LoginCodeForm(FlaskForm):
+    code = StringField(_l("Code from your app"), validators=[Optional(), Length(max=20)],
+                       render_kw=APP_CODE_FIELD)
+    recovery_code = StringField(_l("Recovery code"), validators=[Optional(), Length(max=40)],
+                                render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+
+class TwoStepConfirmForm(FlaskForm):
+    code = StringField(_l("Code from your app"), validators=[DataRequired(), Length(max=20)],
+                       render_kw=APP_CODE_FIELD)
+
+
+class TwoStepOffForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[
+        DataRequired(), Length(max=MAX_LENGTH)])
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[
         DataRequired(), Length(max=EMAIL_LENGTH),

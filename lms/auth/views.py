@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -16,12 +17,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from lms.audit.services import FAILURE, record
-from lms.auth import sessions
-from lms.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from lms.auth import sessions, two_step
+from lms.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginCodeForm,
+    LoginForm,
+    SetPasswordForm,
+)
+from lms.auth.models import User
 from lms.auth.passwords import password_problem
 from lms.auth.services import authenticate, notify_password_changed, send_password_reset
 from lms.auth.tokens import (
@@ -33,10 +42,14 @@ from lms.auth.tokens import (
 )
 from lms.db_types import utcnow
 from lms.extensions import db
-from lms.ratelimit import throttle_login, throttle_password_links
+from lms.ratelimit import throttle_login, throttle_login_code, throttle_password_links
 from lms.urls import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+# A login whose password was right and whose code is still to come: in the signed session
+# cookie, apart from the login session itself, so no page treats the browser as logged in.
+PENDING_LOGIN = "two_step_login"
+PENDING_MINUTES = 5
 
 
 def _begin_session(user_id: int) -> None:
@@ -66,6 +79,11 @@ def login() -> str | Response | tuple[str, int]:
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
+        if user is not None and user.has_two_step:
+            _await_code(user, safe_next(form.next.data) or "", utcnow())
+            record(user, "login.password", user)
+            db.session.commit()
+            return redirect(url_for("auth.login_code"))
         if user is not None:
             _begin_session(user.id)
             record(user, "login", user)
@@ -77,6 +95,75 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("auth/login.html", form=form), 401
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _await_code(user: User, next_url: str, now: datetime) -> None:
+    session.pop(sessions.SESSION_KEY, None)
+    session[PENDING_LOGIN] = {"user": user.id, "at": int(now.timestamp()), "next": next_url}
+
+
+def _pending_login(now: datetime) -> tuple[User | None, dict[str, Any]]:
+    """The account waiting for its code and the pending login; no account once it expired."""
+    pending = session.get(PENDING_LOGIN)
+    if not isinstance(pending, dict) or not isinstance(pending.get("at"), int):
+        return None, {}
+    if now.timestamp() - pending["at"] > PENDING_MINUTES * 60:
+        return None, pending
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.is_active or not user.has_two_step:
+        return None, {}
+    return user, pending
+
+
+def _pending_account() -> str:
+    pending = session.get(PENDING_LOGIN)
+    return str(pending.get("user", "")) if isinstance(pending, dict) else ""
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@throttle_login_code(_pending_account)
+def login_code() -> str | Response | tuple[str, int]:
+    """The second step: a code from the app, or a recovery code, then the session starts."""
+    if current_user.is_authenticated:
+        return redirect(url_for("courses.home"))
+    now = utcnow()
+    user, pending = _pending_login(now)
+    if user is None:
+        session.pop(PENDING_LOGIN, None)
+        if pending:
+            flash(_("More than %(num)d minutes passed before the code came. Please log in "
+                    "again.", num=PENDING_MINUTES), "error")
+        else:
+            flash(_("Log in with your email and password first."), "info")
+        return redirect(url_for("auth.login"))
+    form = LoginCodeForm()
+    if form.validate_on_submit():
+        field = form.recovery_code if (form.recovery_code.data or "").strip() else form.code
+        accepted = two_step.check_code(user, field.data or "", now)
+        if accepted is not None:
+            next_url = safe_next(pending.get("next")) or url_for("courses.home")
+            _begin_session(user.id)
+            record(user, "login", user,
+                   second_step="recovery code" if accepted.recovery_code else "app code")
+            db.session.commit()
+            if accepted.recovery_code:
+                flash(ngettext("You logged in with a recovery code; it will not work again. "
+                               "%(num)d code is left. If you lost your phone, set two-step "
+                               "login up again on your account page.",
+                               "You logged in with a recovery code; it will not work again. "
+                               "%(num)d codes are left. If you lost your phone, set two-step "
+                               "login up again on your account page.",
+                               accepted.recovery_codes_left), "info")
+            return redirect(next_url)
+        if (field.data or "").strip():
+            record(user, "login.code", user, FAILURE)
+            db.session.commit()
+            field.errors = [_("This code is not right, or it was used already. Type the "
+                              "code your app shows now, or an unused recovery code.")]
+            return render_template("auth/login_code.html", form=form), 401
+        form.code.errors = [_("Type the code your app shows, or a recovery code.")]
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login_code.html", form=form), status
 
 
 @bp.post("/logout")

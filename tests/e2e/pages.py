@@ -60,6 +60,8 @@ def _post(endpoint: str, reason: str) -> PageType:
 
 ANONYMOUS_PAGES = [
     _page("auth.login", "anonymous", "/login"),
+    # Without a password step just done, it returns to the login form with a message.
+    _page("auth.login_code", "anonymous", "/login/code"),
     _page("auth.forgot_password", "anonymous", "/password/forgot"),
     _page("auth.set_password", "anonymous", "/password/set?token={token}"),
     _page("auth.set_password", "anonymous", "/password/set?token=expired", status=410),
@@ -91,6 +93,8 @@ PARTICIPANT_PAGES = [
     _page("auth.change_own_password", "participant", "/account/password"),
     _errors("auth.change_own_password", "participant", "/account/password"),
     _page("auth.own_sessions", "participant", "/account/sessions"),
+    _page("two_step.setup", "participant", "/account/two-step"),
+    _errors("two_step.setup", "participant", "/account/two-step"),
     _page("directory.index", "participant", "/directory"),
     _page("directory.mine", "participant", "/directory/me"),
 ]
@@ -133,6 +137,7 @@ ADMIN_PAGES = [
     _page("admin_accounts.show_user", "admin", "/admin/users/{participant_id}"),
     _page("admin_accounts.edit_user", "admin", "/admin/users/{participant_id}/edit"),
     _page("admin_accounts.anonymise_user", "admin", "/admin/users/{former_id}/anonymise"),
+    _page("two_step.setup", "admin", "/account/two-step"),
     _page("outbox.list_messages", "admin", "/admin/outbox"),
     _page("outbox.show_message", "admin", "/admin/outbox/{message_id}"),
     _page("audit.list_events", "admin", "/admin/audit"),
@@ -219,6 +224,7 @@ POST_ONLY = [
         ("lesson_authoring.upload", _ACTION), ("lesson_authoring.publish", _ACTION),
         ("lesson_authoring.restore", _ACTION), ("lesson_authoring.dismiss", _ACTION),
         ("lesson_authoring.discard", _ACTION), ("package_admin.load", _ACTION),
+        ("two_step.turn_off", _ACTION), ("admin_accounts.reset_two_step", _ACTION),
     ]
 ]
 
