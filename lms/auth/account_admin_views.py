@@ -10,11 +10,11 @@ from werkzeug.wrappers import Response
 
 from lms.audit.services import FAILURE, record
 from lms.auth import accounts, two_step
-from lms.auth.account_forms import AccountForm, AnonymiseForm, RoleForm
+from lms.auth.account_forms import AccountForm, AnonymiseForm, ConfirmPasswordForm, RoleForm
 from lms.auth.anonymise import anonymise, can_anonymise
 from lms.auth.decorators import role_required
 from lms.auth.models import Role, User, UserSession
-from lms.auth.services import AccountError
+from lms.auth.services import AccountError, notify_two_step_off
 from lms.courses.models import Module
 from lms.db_types import utcnow
 from lms.extensions import db
@@ -52,6 +52,7 @@ def show_user(user_id: int) -> str:
     return render_template("admin/user.html", user=user, enrolments=enrolments,
                            modules=modules, assigned=accounts.module_ids_of(user.id),
                            sessions=sessions, role_form=form,
+                           reset_form=ConfirmPasswordForm(formdata=None, prefix="reset"),
                            anonymise_problem=can_anonymise(user, current_user))
 
 
@@ -171,14 +172,25 @@ def set_modules(user_id: int) -> Response:
 @bp.post("/<int:user_id>/two-step/reset")
 @role_required(Role.ADMIN)
 def reset_two_step(user_id: int) -> Response:
-    """Turn off another person's two-step login (a lost phone); they set it up again."""
+    """Turn off another person's two-step login (a lost phone); they set it up again.
+
+    The admin confirms with their own password, as for a role change: a session left open on
+    an admin's computer must not be enough to strip someone's second step. The person is told.
+    """
     user = _user(user_id)
     if user.id == current_user.id:
         flash(_("Your own two-step login is changed on your account page."), "error")
         return _back(user)
+    form = ConfirmPasswordForm(prefix="reset")
+    if not form.validate_on_submit() or not current_user.check_password(form.current.data or ""):
+        record(current_user, "user.two_step_reset", user, FAILURE, reason="wrong password")
+        db.session.commit()
+        flash(_("Your password is not correct; two-step login was not reset."), "error")
+        return _back(user)
     if user.has_two_step:
         two_step.switch_off(user)
         record(current_user, "user.two_step_reset", user)
+        notify_two_step_off(user, by_admin=True)
         db.session.commit()
     flash(_("Two-step login is off for this account. The person logs in with the password "
             "and can set it up again."), "success")

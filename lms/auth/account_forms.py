@@ -59,6 +59,11 @@ class RoleForm(FlaskForm):
         DataRequired(), Length(max=MAX_LENGTH)])
 
 
+class ConfirmPasswordForm(FlaskForm):
+    current = PasswordField(_l("Your own password, to confirm"), validators=[
+        DataRequired(), Length(max=MAX_LENGTH)])
+
+
 class AnonymiseForm(FlaskForm):
     confirm = StringField(_l("Type the account's email address to confirm"), validators=[
         DataRequired(), Length(max=EMAIL_LENGTH)])

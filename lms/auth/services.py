@@ -137,6 +137,12 @@ def notify_password_changed(user: User) -> None:
               link=public_url("auth.forgot_password"))
 
 
+def notify_two_step_off(user: User, by_admin: bool) -> None:
+    """Tell the person their second step is gone, so a takeover that removed it is noticed."""
+    mail.send(user.email, "two_step_off", user.preferred_language, user=user, by_admin=by_admin,
+              setup=public_url("two_step.setup"), reset=public_url("auth.forgot_password"))
+
+
 def notify_email_changed(user: User, old_email: str) -> None:
     """Tell the previous address, so a takeover by someone else does not go unnoticed."""
     mail.send(old_email, "email_changed", user.preferred_language, user=user,

@@ -20,6 +20,7 @@ from lms.audit.services import FAILURE, record
 from lms.auth import two_step
 from lms.auth.forms import TwoStepConfirmForm, TwoStepOffForm
 from lms.auth.models import Role, User
+from lms.auth.services import notify_two_step_off
 from lms.db_types import utcnow
 from lms.extensions import db
 
@@ -104,6 +105,7 @@ def turn_off() -> Response | tuple[str, int]:
         if user.check_password(form.current.data or ""):
             two_step.switch_off(user)
             record(user, "two_step.switch_off", user)
+            notify_two_step_off(user, by_admin=False)
             db.session.commit()
             flash(_("Two-step login is off. Your password alone logs you in."), "success")
             return redirect(url_for("two_step.setup"))

@@ -22,6 +22,7 @@ from lms.auth.anonymise import anonymise
 from lms.auth.models import RecoveryCode, Role, User
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.mail.models import OutboxMessage
 from tests import factories
 from tests.concurrency.helpers import at_once, count, writes_held
 from tests.conftest import Auth, make_app
@@ -218,6 +219,10 @@ def test_turning_it_off_needs_the_password(client: FlaskClient, auth: Auth) -> N
     assert not user.has_two_step and user.two_step_secret is None
     assert db.session.scalar(select(func.count()).select_from(RecoveryCode)) == 0
     assert events("two_step.switch_off") == 1
+    # The person is told, so a takeover that removed the second step does not go unnoticed.
+    notice = db.session.scalar(select(OutboxMessage).filter_by(recipient=user.email,
+                                                               template="two_step_off"))
+    assert notice is not None and "/account/two-step" in notice.body_text
     auth.logout()
     assert auth.login(user).headers["Location"] == "/"
 
@@ -228,13 +233,24 @@ def test_an_admin_resets_another_persons_two_step_login(app: Flask, auth: Auth) 
     person, _secret, _codes = user_with_two_step(auth)
     admin = auth.login_as(Role.ADMIN)
     assert "Reset two-step login" in auth.client.get(f"/admin/users/{person.id}").text
-    own = auth.client.post(f"/admin/users/{admin.id}/two-step/reset")
+    own = auth.client.post(f"/admin/users/{admin.id}/two-step/reset",
+                           data={"reset-current": factories.PASSWORD})
     assert own.status_code == 302
-    response = auth.client.post(f"/admin/users/{person.id}/two-step/reset")
+    # The admin's own password confirms it, as for a role change.
+    wrong = auth.client.post(f"/admin/users/{person.id}/two-step/reset",
+                             data={"reset-current": "not my password"}, follow_redirects=True)
+    assert "Your password is not correct; two-step login was not reset." in wrong.text
+    db.session.refresh(person)
+    assert person.has_two_step
+    response = auth.client.post(f"/admin/users/{person.id}/two-step/reset",
+                                data={"reset-current": factories.PASSWORD})
     assert response.status_code == 302
     db.session.refresh(person)
     assert not person.has_two_step and person.two_step_secret is None
-    assert events("user.two_step_reset") == 1
+    assert events("user.two_step_reset") == 1 and events("user.two_step_reset", "failure") == 1
+    notice = db.session.scalar(select(OutboxMessage).filter_by(recipient=person.email,
+                                                               template="two_step_off"))
+    assert notice is not None and "An administrator of the programme" in notice.body_text
     auth.logout()
     assert auth.login(person).headers["Location"] == "/"
     assert auth.client.get("/account/two-step").status_code == 200
