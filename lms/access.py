@@ -168,6 +168,7 @@ ACCESS: dict[str, Rule] = {
     "account.data_json": Rule(ANY_USER, "own data only"),
     "account.data_print": Rule(ANY_USER, "own data only"),
     "two_step.setup": Rule(ANY_USER, "own account only"),
+    "two_step.renew_codes": Rule(ANY_USER, "own account only; current password"),
     "two_step.turn_off": Rule(ANY_USER, "own account only; current password; not an admin "
                                         "who must keep it"),
     "directory.index": Rule(ANY_USER, "own editions and alumni; listed participants only"),

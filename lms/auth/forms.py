@@ -36,7 +36,7 @@ class TwoStepConfirmForm(FlaskForm):
                        render_kw=APP_CODE_FIELD)
 
 
-class TwoStepOffForm(FlaskForm):
+class TwoStepPasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[
         DataRequired(), Length(max=MAX_LENGTH)])
 

@@ -96,6 +96,13 @@ def _new_recovery_codes(user: User) -> list[str]:
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
 
+def renew_recovery_codes(user: User) -> list[str]:
+    """Ten new recovery codes, to be shown once; the unused old ones stop working."""
+    codes = _new_recovery_codes(user)
+    db.session.flush()
+    return codes
+
+
 def switch_on(user: User, secret: str, code: str, now: datetime) -> list[str] | None:
     """Turn two-step login on once ``code`` shows the app holds ``secret``.
 

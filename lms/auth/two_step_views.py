@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from lms.audit.services import FAILURE, record
 from lms.auth import two_step
-from lms.auth.forms import TwoStepConfirmForm, TwoStepOffForm
+from lms.auth.forms import TwoStepConfirmForm, TwoStepPasswordForm
 from lms.auth.models import Role, User
 from lms.auth.services import notify_two_step_off
 from lms.db_types import utcnow
@@ -58,8 +58,12 @@ def _pending_secret() -> str:
     return secret
 
 
-def _status_page(user: User, off_form: TwoStepOffForm, status: int = 200) -> tuple[str, int]:
-    return render_template("account/two_step.html", off_form=off_form,
+def _status_page(user: User, off_form: TwoStepPasswordForm | None = None,
+                 codes_form: TwoStepPasswordForm | None = None,
+                 status: int = 200) -> tuple[str, int]:
+    # Two password forms share the page; the prefix gives each field its own id.
+    return render_template("account/two_step.html", off_form=off_form or TwoStepPasswordForm(),
+                           codes_form=codes_form or TwoStepPasswordForm(prefix="codes"),
                            codes_left=two_step.recovery_codes_left(user),
                            required=required_for(user)), status
 
@@ -70,7 +74,7 @@ def setup() -> str | tuple[str, int]:
     """Two-step login: its status when on; otherwise a new secret to scan and confirm."""
     user = current_user._get_current_object()
     if user.has_two_step:
-        return _status_page(user, TwoStepOffForm())
+        return _status_page(user)
     secret = _pending_secret()
     form = TwoStepConfirmForm()
     if form.validate_on_submit():
@@ -100,7 +104,7 @@ def turn_off() -> Response | tuple[str, int]:
     if required_for(user):
         flash(_("Admin accounts must keep two-step login on."), "error")
         return redirect(url_for("two_step.setup"))
-    form = TwoStepOffForm()
+    form = TwoStepPasswordForm()
     if form.validate_on_submit():
         if user.check_password(form.current.data or ""):
             two_step.switch_off(user)
@@ -112,4 +116,24 @@ def turn_off() -> Response | tuple[str, int]:
         form.current.errors = [_("The current password is not correct.")]
         record(user, "two_step.switch_off", user, FAILURE)
         db.session.commit()
-    return _status_page(user, form, 400)
+    return _status_page(user, off_form=form, status=400)
+
+
+@bp.post("/account/two-step/codes")
+@login_required
+def renew_codes() -> str | Response | tuple[str, int]:
+    """Ten new recovery codes, with the password; the old ones stop working."""
+    user = current_user._get_current_object()
+    if not user.has_two_step:
+        return redirect(url_for("two_step.setup"))
+    form = TwoStepPasswordForm(prefix="codes")
+    if form.validate_on_submit():
+        if user.check_password(form.current.data or ""):
+            codes = two_step.renew_recovery_codes(user)
+            record(user, "two_step.new_codes", user)
+            db.session.commit()
+            return render_template("account/two_step_codes.html", codes=codes, renewed=True)
+        form.current.errors = [_("The current password is not correct.")]
+        record(user, "two_step.new_codes", user, FAILURE)
+        db.session.commit()
+    return _status_page(user, codes_form=form, status=400)

@@ -172,6 +172,33 @@ def test_a_recovery_code_works_once(client: FlaskClient, auth: Auth) -> None:
     assert client.post("/login/code", data={"recovery_code": codes[4]}).status_code == 302
 
 
+def test_new_recovery_codes_replace_the_old_ones(client: FlaskClient, auth: Auth) -> None:
+    """With the password, ten new recovery codes are shown once and the unused old ones stop
+    working; a wrong password changes nothing and is audited."""
+    user, _secret, old = user_with_two_step(auth)
+    password_step(client, user)
+    assert client.post("/login/code", data={"recovery_code": old[0]}).status_code == 302
+    page = client.get("/account/two-step").text
+    assert "You have 9 unused recovery codes." in page
+    assert 'id="codes-current"' in page and 'id="current"' in page
+
+    wrong = client.post("/account/two-step/codes", data={"codes-current": "not my password"})
+    assert wrong.status_code == 400 and "The current password is not correct." in wrong.text
+    assert events("two_step.new_codes", "failure") == 1
+    response = client.post("/account/two-step/codes", data={"codes-current": factories.PASSWORD})
+    assert response.status_code == 200
+    assert "Your earlier recovery codes no longer work." in response.text
+    new = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", response.text)
+    assert len(new) == 10 and not set(new) & set(old)
+    assert events("two_step.new_codes") == 1
+    assert "You have 10 unused recovery codes." in client.get("/account/two-step").text
+
+    auth.logout()
+    password_step(client, user)
+    assert client.post("/login/code", data={"recovery_code": old[1]}).status_code == 401
+    assert client.post("/login/code", data={"recovery_code": new[0]}).status_code == 302
+
+
 @pytest.mark.postgres
 def test_a_recovery_code_sent_twice_at_once_works_once(app: Flask, auth: Auth) -> None:
     """Two browsers send the same recovery code at the same moment: one logs in, the other

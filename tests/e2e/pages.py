@@ -224,7 +224,8 @@ POST_ONLY = [
         ("lesson_authoring.upload", _ACTION), ("lesson_authoring.publish", _ACTION),
         ("lesson_authoring.restore", _ACTION), ("lesson_authoring.dismiss", _ACTION),
         ("lesson_authoring.discard", _ACTION), ("package_admin.load", _ACTION),
-        ("two_step.turn_off", _ACTION), ("admin_accounts.reset_two_step", _ACTION),
+        ("two_step.turn_off", _ACTION),
+        ("two_step.renew_codes", _ACTION), ("admin_accounts.reset_two_step", _ACTION),
     ]
 ]
 
