@@ -29,6 +29,12 @@ def _clean(value: str, limit: int) -> str:
     return "".join(c if c.isprintable() else "?" for c in value)[:limit]
 
 
+# Read once: records are written on busy paths such as quiz submission.
+_LABEL_LENGTH = column_length(AuditEvent.actor_label)
+_TARGET_LENGTH = column_length(AuditEvent.target_id)
+_IP_LENGTH = column_length(AuditEvent.ip)
+
+
 def record(actor: User | None, action: str, target: Any = None, outcome: str = SUCCESS,
            *, actor_label: str | None = None, ip: str | None = None,
            request_id: str | None = None, **details: Any) -> AuditEvent:
@@ -51,10 +57,9 @@ def record(actor: User | None, action: str, target: Any = None, outcome: str = S
     label = actor_label if actor_label is not None else (actor.email if actor else "")
     event = AuditEvent(
         at=utcnow(), actor_id=actor.id if actor else None,
-        actor_label=_clean(label, column_length(AuditEvent.actor_label)), action=action,
-        target_type=target_type,
-        target_id=_clean(target_id, column_length(AuditEvent.target_id)), outcome=outcome,
-        ip=_clean(ip or "", column_length(AuditEvent.ip)), request_id=request_id or "",
+        actor_label=_clean(label, _LABEL_LENGTH), action=action, target_type=target_type,
+        target_id=_clean(target_id, _TARGET_LENGTH), outcome=outcome,
+        ip=_clean(ip or "", _IP_LENGTH), request_id=request_id or "",
         details={k: _clean(str(v), 500) for k, v in details.items()})
     db.session.add(event)
     return event
