@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from sqlalchemy import select
 
 from lms.auth.models import ModuleInstructor, Role, User
 from lms.courses.models import Module, Topic
+from lms.db_types import utcnow
 from lms.extensions import db
+from lms.quizzes import attempts
 from lms.quizzes.models import Question, Quiz, QuizAttempt
 from lms.quizzes.question_types.numeric import number_text
 from tests import factories
@@ -125,3 +128,13 @@ def page_form(attempt: QuizAttempt, page: int, answer: Any = right_response,
     for _number, question in page_of(attempt.snapshot, page - 1):
         data.update(form_fields(question, answer(question)))
     return data
+
+
+def submitted(quiz: Quiz, right: int) -> None:
+    """A new participant's submitted attempt answering the first ``right`` questions rightly."""
+    user = enrolled()
+    attempt = attempts.start_attempt(user, quiz, utcnow(), random.Random(1))
+    attempt.responses = {q["key"]: (right_response if i < right else wrong_response)(q)
+                         for i, q in enumerate(attempt.snapshot)}
+    attempts.submit_attempt(attempt, user, utcnow())
+
