@@ -265,13 +265,17 @@ def edit_session(session_id: int) -> str | Response | tuple[str, int]:
                    told=told)
             db.session.commit()
             flash(_("The day has been saved."), "success")
-            if told:
-                flash(ngettext("%(num)d participant has been told by email.",
-                               "%(num)d participants have been told by email.", told), "info")
+            _flash_told(told)
             return redirect(url_for("editions.show_edition", edition_id=edition.id))
     status = 400 if request.method == "POST" else 200
     return render_template("progress/session_form.html", form=form, session=session,
                            edition=edition), status
+
+
+def _flash_told(told: int) -> None:
+    if told:
+        flash(ngettext("%(num)d participant has been told by email.",
+                       "%(num)d participants have been told by email.", told), "info")
 
 
 @bp.post("/sessions/<int:session_id>/delete")
@@ -296,9 +300,7 @@ def delete_session(session_id: int) -> Response:
         record(current_user, "edition.session_delete", session, day=day, told=told)
         db.session.commit()
         flash(_("The day has been removed."), "success")
-        if told:
-            flash(ngettext("%(num)d participant has been told by email.",
-                           "%(num)d participants have been told by email.", told), "info")
+        _flash_told(told)
     return redirect(url_for("editions.show_edition", edition_id=edition_id))
 
 
