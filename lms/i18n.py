@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lms.extensions import db
+from lms.template_gettext import locale_in_effect
 from lms.urls import safe_next
 
 bp = Blueprint("i18n", __name__)
@@ -34,7 +34,7 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or "en")
+    return str(locale_in_effect() or "en")
 
 
 def text_direction(language: str | None = None) -> str:

@@ -30,9 +30,18 @@ def register_static_files(app: Flask) -> None:
                 hashlib.sha256(path.read_bytes()).hexdigest()[:16]
                 for path in folder.rglob("*") if path.is_file()}
 
+    addresses: dict[tuple[str, str], str] = {}
+
     def static_file(filename: str) -> str:
         """The file's address with its content hash."""
-        return url_for("static", filename=filename, v=versions.get(filename))
+        # Every page asks for the same few addresses; only the prefix the platform is served
+        # under (a proxy's) could change one.
+        key = (request.script_root, filename)
+        address = addresses.get(key)
+        if address is None:
+            address = addresses[key] = url_for("static", filename=filename,
+                                               v=versions.get(filename))
+        return address
 
     app.jinja_env.globals["static_file"] = static_file
     serve = app.view_functions["static"]

@@ -26,12 +26,17 @@ _CACHE_KEY = "_template_catalogue"
 _NUMBERS = (int, float)
 
 
-def catalogue() -> Any:
-    """The translations of the locale in effect, found once per request and locale."""
+def locale_in_effect() -> Any:
+    """Flask-Babel's locale for the request (None outside one), as ``get_locale`` answers."""
     # Flask-Babel keeps the request's locale on ``g``; reading it there saves the proxies of
     # ``get_locale``. If that ever moves, ``get_locale`` answers instead, only more slowly.
     state = g.get("_flask_babel")
-    locale = getattr(state, "babel_locale", None) or get_locale()
+    return getattr(state, "babel_locale", None) or get_locale()
+
+
+def catalogue() -> Any:
+    """The translations of the locale in effect, found once per request and locale."""
+    locale = locale_in_effect()
     if locale is None:
         # No Babel state (outside a request, before anything is on ``g``): Flask-Babel's own
         # answer, untranslated text.

@@ -52,3 +52,16 @@ def test_other_addresses_of_the_style_sheet_are_checked_each_time(app: Flask) ->
             assert response.cache_control.no_cache and not response.cache_control.max_age
     with client.get("/static/missing.css") as missing:
         assert missing.status_code == 404
+
+
+def test_the_style_sheet_address_follows_the_prefix_the_platform_is_served_under(
+        client: FlaskClient) -> None:
+    """The worker remembers the address per prefix: one served under a proxy's prefix links
+    the style sheet under that prefix, and one served without it does not."""
+    digest = hashlib.sha256(STYLE.read_bytes()).hexdigest()[:16]
+    plain = style_address(client.get("/login").text)
+    prefixed = style_address(client.get("/login", environ_overrides={
+        "SCRIPT_NAME": "/certificate"}).text)
+    again = style_address(client.get("/login").text)
+    assert plain == again == f"/static/style.css?v={digest}"
+    assert prefixed == f"/certificate/static/style.css?v={digest}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.sql import Executable
 
 from lms.auth.models import User
@@ -96,8 +97,8 @@ def lesson_page(user: User, slug: str, language: str) -> LessonPage:
     by_language = {row.language: row for row in rows}
     row = by_language.get(language) or by_language.get("en") or rows[0]
     topic = LessonTopic(row.topic_id, slug, row.module_id, row.title_en, row.title_ar)
-    lesson = LessonText(row.language, row.minutes, row.objectives or [], row.toc or [],
-                        row.body_html)
+    lesson = LessonText(row.language, row.minutes, _json_list(row.objectives),
+                        _json_list(row.toc), row.body_html)
     context: str | None
     staff = is_staff(user)
     if staff:
@@ -137,9 +138,12 @@ def _module_navigation(module_id: int) -> list[NavLink]:
 def _lesson_statement() -> Executable:
     # The topic's quiz, with the reader's results, rides on the lesson's rows.
     quiz = topic_quiz_status_subquery(select(Topic.id).where(Topic.slug == bindparam("slug")))
-    return (select(Lesson.language, Lesson.minutes, Lesson.objectives, Lesson.toc,
-                   Lesson.body_html, Topic.id.label("topic_id"), Topic.module_id,
-                   Topic.title_en, Topic.title_ar, Module.title_en.label("module_title_en"),
+    # The lists come as text, so that only the language shown is decoded.
+    return (select(Lesson.language, Lesson.minutes,
+                   cast(Lesson.objectives, Text).label("objectives"),
+                   cast(Lesson.toc, Text).label("toc"), Lesson.body_html,
+                   Topic.id.label("topic_id"), Topic.module_id, Topic.title_en, Topic.title_ar,
+                   Module.title_en.label("module_title_en"),
                    Module.title_ar.label("module_title_ar"), quiz.c.quiz_id, quiz.c.pass_mark,
                    quiz.c.passed, quiz.c.best_percent, quiz.c.submitted, quiz.c.in_progress,
                    quiz.c.pending)
@@ -148,6 +152,10 @@ def _lesson_statement() -> Executable:
             .outerjoin(quiz, quiz.c.topic_id == Topic.id)
             .where(Topic.slug == bindparam("slug"), Topic.is_retired.is_(False),
                    Topic.is_draft.is_(False), Lesson.is_retired.is_(False)))
+
+
+def _json_list(text: str | None) -> list[Any]:
+    return json.loads(text) if text else []
 
 
 @cache
