@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command as alembic_command
 from flask_migrate import check, downgrade, upgrade
 from sqlalchemy import Connection, create_engine, inspect, text
 
@@ -214,5 +215,43 @@ def test_upgrade_with_data_then_downgrade_and_upgrade(tmp_path: Path,
         upgrade(directory=MIGRATIONS)
         _assert_rows_survived()
         check(directory=MIGRATIONS)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_live_topic_slug_index_names_the_clashing_slugs(tmp_path: Path,
+                                                        empty_database: str) -> None:
+    """A database holding two live topics with one slug (possible before the index, from two
+    packages loaded at the same moment) stops the upgrade with the slug named and nothing
+    changed; once one of them is retired, the upgrade goes through."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="da5baf899847")
+        with db.engine.begin() as connection:
+            _insert_rows(connection)
+            connection.execute(text(
+                "INSERT INTO course_packages (id, slug, version, title_en, title_ar, summary, "
+                "issuers, completion, certificate, content_hash, loaded_at) VALUES (2, 'other', "
+                "'1', 'Other', 'أخرى', '{}', '[]', '{}', '{}', :hash, :at)"),
+                {"hash": "2" * 64, "at": STAMP.replace(tzinfo=None)})
+            connection.execute(text(
+                "INSERT INTO topics (id, package_id, module_id, slug, position, published_at, "
+                "is_retired, is_draft, title_en, title_ar) VALUES (2, 2, 1, 'terms', 1, :at, "
+                ":no, :no, 'Terms again', 'مصطلحات')"), {"at": STAMP.replace(tzinfo=None),
+                                                          "no": False})
+        # Alembic's own command, which raises what ``flask db upgrade`` prints before exiting.
+        config = app.extensions["migrate"].migrate.get_config(MIGRATIONS)
+        with pytest.raises(RuntimeError, match="more than one live topic.*: terms$"):
+            alembic_command.upgrade(config, "head")
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == (
+            "da5baf899847")
+        db.session.rollback()
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE topics SET is_retired = :yes WHERE id = 2"),
+                               {"yes": True})
+        upgrade(directory=MIGRATIONS)
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == (
+            "3f0c9e2b7d41")
         db.session.remove()
         db.engine.dispose()

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lms.courses.authoring.reconcile import PackageReconciler, browser_topics_by_module
 from lms.courses.models import (
@@ -32,6 +33,7 @@ from lms.courses.models import (
 from lms.courses.package import read_package
 from lms.courses.problems import Problem, Report
 from lms.courses.specs import PackageSpec, TopicSpec
+from lms.database import savepoint
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.quizzes.models import SOURCE_PACKAGE, Option, Question, Quiz
@@ -110,12 +112,24 @@ def load_package(path: Path, storage_dir: Path) -> LoadSummary:
     """Validate, then load the package into the current transaction (flushed, not committed).
 
     :raises PackageInvalid: when validation finds any problem (a topic slug another loaded
-        package uses among them); nothing is written then.
+        package uses among them, also one that a package loaded at the same moment took
+        first); nothing is written then.
     """
     spec, report = validate_package(path)
     if spec is None or not report.ok:
         raise PackageInvalid(report.problems)
-    return _Loader(spec, storage_dir).run()
+    try:
+        with savepoint():
+            return _Loader(spec, storage_dir).run()
+    except IntegrityError:
+        # Another package loaded at the same moment took one of these topic slugs after the
+        # check above looked, and committed first: the unique index on live slugs refused the
+        # second. Looking again now finds it, and says so as the check would have.
+        again = Report(report.root)
+        check_topic_slugs(spec, again)
+        if again.ok:
+            raise
+        raise PackageInvalid(again.problems) from None
 
 
 class _Loader:

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db_types import UTCDateTime, utcnow
@@ -87,7 +98,13 @@ class Topic(BilingualTitle, db.Model):  # type: ignore[name-defined,misc]
     """A lesson plus its quiz; progress refers to the topic, whatever the language read."""
 
     __tablename__ = "topics"
-    __table_args__ = (UniqueConstraint("package_id", "slug"),)
+    # Lesson addresses, completion and quizzes find a topic by its slug alone, so one slug names
+    # at most one live topic on the whole platform. The loader and authoring check this first
+    # and say so; the index settles two packages loaded at the same moment.
+    __table_args__ = (UniqueConstraint("package_id", "slug"),
+                      Index("ux_topics_live_slug", "slug", unique=True,
+                            sqlite_where=text("is_retired = 0"),
+                            postgresql_where=text("NOT is_retired")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("course_packages.id"), index=True)

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from lms.audit.models import AuditEvent
 from lms.auth.models import Role
 from lms.courses.authoring.models import MediaUpload
-from lms.courses.models import MediaFile, Module, Topic
+from lms.courses.loader import load_package
+from lms.courses.models import CoursePackage, MediaFile, Module, Topic
 from lms.extensions import db
 from lms.progress.models import (
     InPersonSession,
@@ -36,6 +37,7 @@ from tests.concurrency.helpers import (
     writes_held,
 )
 from tests.conftest import FIXTURE_PACKAGE
+from tests.courses.test_loader import other_package
 from tests.progress.helpers import participant, scheduled_edition, sessions_of, unit
 from tests.quizzes.conftest import module_instructor, quiz_of
 
@@ -157,6 +159,40 @@ def test_two_authors_create_different_topics(app: Flask) -> None:
     for form, response in zip(forms, responses, strict=True):
         assert response.headers["Location"].endswith(
             f"/author/topics/{created[form['slug']].id}/en/edit")
+
+
+def test_authors_of_two_packages_take_one_short_name(app: Flask, package_copy: Path) -> None:
+    """Authors of two packages create a topic with the same short name at the same moment.
+    Lesson addresses name a topic by its short name alone, so one topic is created and the
+    other author is told, on the form, which package has the name; nothing else is written."""
+    load_package(other_package(package_copy, shared=set()), Path(app.config["STORAGE_DIR"]))
+    db.session.commit()
+    modules = list(db.session.scalars(select(Module).filter_by(slug="alpha")
+                                      .order_by(Module.package_id)))
+    assert len(modules) == 2
+    admins = [factories.make_user(role=Role.ADMIN) for _ in modules]
+    db.session.commit()
+    clients = [client_of(app, admin) for admin in admins]
+    urls = [f"/author/modules/{module.id}/topics/new" for module in modules]
+    data = {"slug": "field-visit", "title_en": "Field visit", "title_ar": "زيارة ميدانية"}
+
+    with writes_held(Topic, len(clients)):
+        responses = at_once([lambda c=c, url=url: c.post(url, data=data)
+                             for c, url in zip(clients, urls, strict=True)])
+
+    assert count(Topic, slug="field-visit") == 1
+    created = db.session.scalar(select(Topic).filter_by(slug="field-visit"))
+    assert created is not None
+    winner = next(i for i, module in enumerate(modules)
+                  if module.package_id == created.package_id)
+    assert_no_error_page(responses[winner])
+    refused = responses[1 - winner]
+    assert refused.status_code == 400
+    package = db.session.get(CoursePackage, created.package_id)
+    assert package is not None
+    assert (f"A topic of the course package {package.slug} already uses the short name "
+            "field-visit." in refused.text)
+    assert count(AuditEvent, action="topic.create") == 1
 
 
 def test_uploads_at_once_stay_within_the_quota(app: Flask) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from lms.courses.loader import PackageInvalid, load_package
 from lms.courses.models import (
@@ -267,3 +268,17 @@ def test_a_slug_another_package_retired_is_free(app: Flask, package_copy: Path,
     assert [p.message for p in raised.value.problems] == [
         "the topic slug 'third' is already used by the package 'other' loaded on the "
         "platform: topic slugs must be unique across packages"]
+
+
+def test_the_database_keeps_one_live_topic_per_slug(app: Flask, package_copy: Path) -> None:
+    """Besides the loader's check, the database itself refuses a second live topic with a slug
+    (which settles two packages loaded at the same moment); retired topics may share it."""
+    load(app)
+    load(app, other_package(package_copy, shared=set()))
+    with pytest.raises(IntegrityError):
+        db.session.execute(update(Topic).where(Topic.slug == "first-b").values(slug="first"))
+    db.session.rollback()
+    db.session.execute(update(Topic).where(Topic.slug == "first-b")
+                       .values(slug="first", is_retired=True))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Topic).filter_by(slug="first")) == 2

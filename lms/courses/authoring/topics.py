@@ -52,13 +52,7 @@ def create_topic(module: Module, slug: str, title_en: str, title_ar: str,
                                                      Topic.slug == slug))
     if taken is not None:
         raise TopicError(_("Another topic already uses the short name %(slug)s.", slug=slug))
-    other = db.session.scalar(
-        select(CoursePackage.slug).join(Topic, Topic.package_id == CoursePackage.id)
-        .where(Topic.slug == slug, Topic.is_retired.is_(False)).limit(1))
-    if other is not None:
-        raise TopicError(_("A topic of the course package %(package)s already uses the short "
-                           "name %(slug)s. Choose another: a lesson's address names its topic "
-                           "by the short name alone.", package=other, slug=slug))
+    _refuse_if_live_elsewhere(slug)
     # Topics created in the module at the same moment take turns from here, so each finds the
     # others' places taken and goes after them. (Taken after the checks above: the same topic
     # sent twice still meets the unique short name below and becomes one.)
@@ -76,6 +70,8 @@ def create_topic(module: Module, slug: str, title_en: str, title_ar: str,
         same = db.session.scalar(select(Topic).where(Topic.package_id == module.package_id,
                                                      Topic.slug == slug))
         if same is None:
+            # Another package's topic took it (a package loaded at that moment).
+            _refuse_if_live_elsewhere(slug)
             raise
         if (same.module_id, same.is_draft, same.title_en, same.title_ar) != (
                 module.id, True, title_en.strip(), title_ar.strip()):
@@ -83,6 +79,17 @@ def create_topic(module: Module, slug: str, title_en: str, title_ar: str,
                                slug=slug)) from None
         return same, False
     return topic, True
+
+
+def _refuse_if_live_elsewhere(slug: str) -> None:
+    """:raises TopicError: when a live topic of any package has the slug."""
+    other = db.session.scalar(
+        select(CoursePackage.slug).join(Topic, Topic.package_id == CoursePackage.id)
+        .where(Topic.slug == slug, Topic.is_retired.is_(False)).limit(1))
+    if other is not None:
+        raise TopicError(_("A topic of the course package %(package)s already uses the short "
+                           "name %(slug)s. Choose another: a lesson's address names its topic "
+                           "by the short name alone.", package=other, slug=slug))
 
 
 def publish_topic(topic: Topic, now: datetime) -> None:
