@@ -19,6 +19,7 @@ from flask import Flask, request, url_for
 from werkzeug.wrappers import Response
 
 ONE_YEAR = 365 * 24 * 3600
+ADDRESSES_KEPT = 64
 
 
 def register_static_files(app: Flask) -> None:
@@ -39,6 +40,8 @@ def register_static_files(app: Flask) -> None:
         key = (request.script_root, filename)
         address = addresses.get(key)
         if address is None:
+            if len(addresses) >= ADDRESSES_KEPT:  # a prefix comes from the request's server
+                addresses.clear()
             address = addresses[key] = url_for("static", filename=filename,
                                                v=versions.get(filename))
         return address

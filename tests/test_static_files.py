@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.auth.models import Role
+from lms.static_files import ADDRESSES_KEPT
 from tests.conftest import Auth
 
 STYLE = Path(__file__).parent.parent / "lms" / "static" / "style.css"
@@ -65,3 +66,17 @@ def test_the_style_sheet_address_follows_the_prefix_the_platform_is_served_under
     again = style_address(client.get("/login").text)
     assert plain == again == f"/static/style.css?v={digest}"
     assert prefixed == f"/certificate/static/style.css?v={digest}"
+
+
+def test_remembered_addresses_stay_few(client: FlaskClient) -> None:
+    """However many prefixes pages are served under, the worker keeps a bounded number of
+    addresses, and each page still links the style sheet under its own prefix."""
+    digest = hashlib.sha256(STYLE.read_bytes()).hexdigest()[:16]
+    kept = client.application.jinja_env.globals["static_file"].__closure__
+    for number in range(ADDRESSES_KEPT + 5):
+        page = client.get("/login", environ_overrides={"SCRIPT_NAME": f"/p{number}"}).text
+        assert style_address(page) == f"/p{number}/static/style.css?v={digest}"
+    addresses = next(cell.cell_contents for cell in kept
+                     if isinstance(cell.cell_contents, dict)
+                     and all(isinstance(key, tuple) for key in cell.cell_contents))
+    assert 0 < len(addresses) <= ADDRESSES_KEPT
