@@ -6,8 +6,6 @@ only with a written reason, which is kept on the certificate and in the audit lo
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from lms.progress.completion import ParticipantCompletion, completion_for_editio
 from lms.progress.models import Edition
 from lms.transaction_files import remove_unless_committed
 from lms.urls import public_url
+from lms.whole_files import write_whole
 
 
 class NotEligible(Exception):
@@ -123,22 +122,10 @@ def build_snapshot(user: User, edition: Edition, issue_date: date, code: str) ->
     }
 
 
-def _store(target: Path, pdf: bytes) -> None:
-    # Written beside the target under a name of its own and renamed: a reader never sees half
-    # a file, and two requests drawing the same PDF at once do not write into one another's.
-    temporary = target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
-    try:
-        temporary.write_bytes(pdf)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)  # a half-written file that nothing would ever read
-        raise
-
-
 def _write_pdf(pdf: bytes, code: str) -> str:
     name = f"{code}.pdf"
     target = storage_folder() / name
-    _store(target, pdf)
+    write_whole(target, pdf)
     # No row names the file until the certificate is committed: a request that fails after
     # this point (or loses to another at the same moment) must not leave it in storage.
     remove_unless_committed(target)
@@ -153,7 +140,7 @@ def stored_pdf(certificate: Certificate) -> Path:
     """
     path = pdf_path(certificate)
     if not path.is_file():
-        _store(path, render_pdf(certificate.snapshot, verify_url(certificate.code)))
+        write_whole(path, render_pdf(certificate.snapshot, verify_url(certificate.code)))
     return path
 
 

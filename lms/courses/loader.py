@@ -6,7 +6,6 @@ so participants' progress survives every reload. Media are copied into storage b
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from lms.db_types import utcnow
 from lms.extensions import db
 from lms.quizzes.models import SOURCE_PACKAGE, Option, Question, Quiz
 from lms.quizzes.specs import QuizSpec
+from lms.whole_files import copy_whole
 
 ENTRY_POINT_GROUP = "lms.course_packages"
 M = TypeVar("M")
@@ -205,9 +205,7 @@ class _Loader:
             if name in existing and self.browser.media_conflict(existing[name], stored):
                 continue
             if not (folder / stored).exists():
-                temporary = folder / f".{stored}.part"
-                shutil.copyfile(media.path, temporary)
-                temporary.replace(folder / stored)
+                copy_whole(media.path, folder / stored)
             self.sync("media", existing, name, MediaFile, {
                 "package_id": package.id, "name": name, "stored_name": stored,
                 "content_type": media.content_type})

@@ -59,9 +59,10 @@ def at_once(actions: list[Callable[[], T]]) -> list[T]:
         thread.start()
     for thread in threads:
         thread.join(WAIT_SECONDS)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
+    # A request that failed is the cause to show: the others may be waiting for it.
     if failures:
         raise failures[0]
+    assert not any(thread.is_alive() for thread in threads), "a request never finished"
     return results
 
 

@@ -25,6 +25,7 @@ from lms.courses.media_files import media_type
 from lms.courses.models import MediaFile, Module
 from lms.database import lock_row, savepoint
 from lms.extensions import db
+from lms.whole_files import write_whole
 
 ACCEPTED = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
             "application/pdf": ".pdf"}
@@ -111,9 +112,7 @@ def store_upload(module: Module, original: str, data: bytes, user: User, now: da
     folder = storage_dir / "media"
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / stored).exists():
-        temporary = folder / f".{stored}.{now.timestamp():.0f}.part"
-        temporary.write_bytes(data)
-        temporary.replace(folder / stored)
+        write_whole(folder / stored, data)
     wanted = media_name(original, content_type)
     while True:
         media = MediaFile(package_id=module.package_id,
