@@ -4,6 +4,10 @@ The app and the platform share a random secret; a code is the secret's HMAC of t
 30-second time step. A code is accepted for the step before and after the current one (clocks
 drift), and never for a step at or before the last one accepted, so an overheard code cannot
 be used again. Ten recovery codes, kept only as hashes, each stand in once for a lost phone.
+
+A recovery code has about 79 bits, so its plain SHA-256 cannot be reversed by trying codes,
+even by someone holding a copy of the database (the codes of ten letters issued before, about
+50 bits, could be: they keep working until the person asks for new ones).
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ DRIFT_STEPS = 1
 RECOVERY_CODES = 10
 # No letters that read like others (0/o, 1/l/i) in a code copied by hand.
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-RECOVERY_LENGTH = 10  # about 50 bits each, shown as two groups of five
+RECOVERY_LENGTH = 16  # shown as four groups of four
+RECOVERY_GROUP = 4
+EARLIER_RECOVERY_LENGTH = 10
 
 
 def new_secret() -> str:
@@ -93,7 +99,8 @@ def _new_recovery_codes(user: User) -> list[str]:
              for _ in range(RECOVERY_CODES)]
     db.session.add_all([RecoveryCode(user_id=user.id, code_hash=_recovery_hash(code))
                         for code in codes])
-    return [f"{code[:5]}-{code[5:]}" for code in codes]
+    return ["-".join(code[i:i + RECOVERY_GROUP] for i in range(0, RECOVERY_LENGTH, RECOVERY_GROUP))
+            for code in codes]
 
 
 def renew_recovery_codes(user: User) -> list[str]:
@@ -155,7 +162,7 @@ def check_code(user: User, text: str, now: datetime) -> Accepted | None:
             .values(two_step_last_step=step).execution_options(synchronize_session=False))
         return Accepted(False) if used.rowcount == 1 else None  # type: ignore[attr-defined]
     code = _normal_recovery_code(text)
-    if len(code) != RECOVERY_LENGTH:
+    if len(code) not in (RECOVERY_LENGTH, EARLIER_RECOVERY_LENGTH):
         return None
     used = db.session.execute(
         update(RecoveryCode).where(RecoveryCode.user_id == user.id,

@@ -3,6 +3,7 @@ the admin's reset, and the requirement for admins in production."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -28,6 +29,8 @@ from tests.concurrency.helpers import at_once, count, writes_held
 from tests.conftest import Auth, make_app
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+# Four groups of four, none of the characters that read like others (0, 1, i, l, o).
+RECOVERY_CODE = r"<code>((?:[a-hjkmnp-z2-9]{4}-){3}[a-hjkmnp-z2-9]{4})</code>"
 
 
 def app_code(secret: str, seconds_from_now: int = 0) -> str:
@@ -41,7 +44,7 @@ def set_up(client: FlaskClient) -> tuple[str, list[str]]:
         secret = session["two_step_setup"]
     response = client.post("/account/two-step", data={"code": app_code(secret)})
     assert response.status_code == 200, response.text
-    codes = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", response.text)
+    codes = re.findall(RECOVERY_CODE, response.text)
     assert len(codes) == 10
     return secret, codes
 
@@ -83,7 +86,7 @@ def test_set_up_with_a_wrong_then_the_right_code(client: FlaskClient, auth: Auth
 
     right = client.post("/account/two-step", data={"code": app_code(secret)})
     assert right.status_code == 200
-    codes = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", right.text)
+    codes = re.findall(RECOVERY_CODE, right.text)
     assert len(set(codes)) == 10
     db.session.refresh(user)
     assert user.has_two_step and user.two_step_secret == secret
@@ -172,6 +175,23 @@ def test_a_recovery_code_works_once(client: FlaskClient, auth: Auth) -> None:
     assert client.post("/login/code", data={"recovery_code": codes[4]}).status_code == 302
 
 
+def test_a_recovery_code_of_ten_letters_issued_earlier_still_works(client: FlaskClient,
+                                                                   auth: Auth) -> None:
+    """Codes were ten letters long before they grew to sixteen: a person who printed theirs
+    then still logs in with one, once."""
+    user, _secret, _codes = user_with_two_step(auth)
+    earlier = "ab2cd-ef3gh"
+    db.session.add(RecoveryCode(user_id=user.id,
+                                code_hash=hashlib.sha256(b"ab2cdef3gh").hexdigest()))
+    db.session.commit()
+    password_step(client, user)
+    assert client.post("/login/code", data={"recovery_code": earlier}).status_code == 302
+    auth.logout()
+    password_step(client, user)
+    assert client.post("/login/code", data={"recovery_code": earlier}).status_code == 401
+    assert client.post("/login/code", data={"recovery_code": "ab2cd-ef3g"}).status_code == 401
+
+
 def test_new_recovery_codes_replace_the_old_ones(client: FlaskClient, auth: Auth) -> None:
     """With the password, ten new recovery codes are shown once and the unused old ones stop
     working; a wrong password changes nothing and is audited."""
@@ -188,7 +208,7 @@ def test_new_recovery_codes_replace_the_old_ones(client: FlaskClient, auth: Auth
     response = client.post("/account/two-step/codes", data={"codes-current": factories.PASSWORD})
     assert response.status_code == 200
     assert "Your earlier recovery codes no longer work." in response.text
-    new = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", response.text)
+    new = re.findall(RECOVERY_CODE, response.text)
     assert len(new) == 10 and not set(new) & set(old)
     assert events("two_step.new_codes") == 1
     assert "You have 10 unused recovery codes." in client.get("/account/two-step").text
