@@ -15,6 +15,7 @@ from flask_migrate import check, downgrade, upgrade
 from sqlalchemy import Connection, create_engine, inspect, text
 
 from lms.auth.models import Role, User
+from lms.auth.sealed_keys import unseal
 from lms.courses.models import Topic
 from lms.extensions import db
 from lms.mail.models import MessageStatus, OutboxMessage
@@ -250,8 +251,54 @@ def test_live_topic_slug_index_names_the_clashing_slugs(tmp_path: Path,
         with db.engine.begin() as connection:
             connection.execute(text("UPDATE topics SET is_retired = :yes WHERE id = 2"),
                                {"yes": True})
-        upgrade(directory=MIGRATIONS)
+        upgrade(directory=MIGRATIONS, revision="3f0c9e2b7d41")
         assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == (
             "3f0c9e2b7d41")
+        db.session.remove()
+        db.engine.dispose()
+
+
+CLEAR_KEY = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _stored_key() -> str:
+    stored = db.session.scalar(text("SELECT two_step_secret FROM users WHERE id = 1"))
+    db.session.rollback()
+    return str(stored)
+
+
+def test_two_step_keys_are_sealed_by_the_upgrade_and_opened_by_the_downgrade(
+        tmp_path: Path, empty_database: str) -> None:
+    """A key stored in the clear before keys were sealed is sealed by the upgrade (and still
+    makes the same codes); the downgrade opens it again. One that the configured SECRET_KEY
+    cannot open stops the downgrade, naming the account, with nothing changed."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="3f0c9e2b7d41")
+        with db.engine.begin() as connection:
+            _insert_rows(connection)
+            connection.execute(text("UPDATE users SET two_step_secret = :key WHERE id = 1"),
+                               {"key": CLEAR_KEY})
+        upgrade(directory=MIGRATIONS, revision="8c51d0e4f7a2")
+        sealed = _stored_key()
+        assert CLEAR_KEY not in sealed and sealed.startswith("gAAAAA")
+        assert unseal(sealed) == CLEAR_KEY
+        downgrade(directory=MIGRATIONS, revision="3f0c9e2b7d41")
+        assert _stored_key() == CLEAR_KEY
+        upgrade(directory=MIGRATIONS, revision="8c51d0e4f7a2")
+        sealed = _stored_key()
+        db.session.remove()
+        db.engine.dispose()
+
+    other = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=empty_database,
+                     SECRET_KEY="another-secret-key-that-is-long-enough")
+    with other.app_context():
+        config = other.extensions["migrate"].migrate.get_config(MIGRATIONS)
+        with pytest.raises(RuntimeError, match="cannot be opened.*: accounts 1$"):
+            alembic_command.downgrade(config, "3f0c9e2b7d41")
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == (
+            "8c51d0e4f7a2")
+        assert _stored_key() == sealed
         db.session.remove()
         db.engine.dispose()

@@ -52,7 +52,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # Two-step login (RFC 6238). The secret is the one the person's app shares; it has to be
     # readable to check codes, so it is never shown again, exported or logged. The last time
     # step accepted keeps a code from working twice.
-    two_step_secret: Mapped[str | None] = mapped_column(String(32))
+    # Sealed (lms/auth/sealed_keys.py): a Fernet token, about 140 characters.
+    two_step_secret: Mapped[str | None] = mapped_column(String(255))
     two_step_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     two_step_last_step: Mapped[int | None] = mapped_column(Integer)
 

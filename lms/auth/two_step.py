@@ -24,6 +24,7 @@ import segno
 from sqlalchemy import delete, func, or_, select, update
 
 from lms.auth.models import RecoveryCode, User
+from lms.auth.sealed_keys import seal, unseal
 from lms.extensions import db
 from lms.whole_numbers import ascii_digits
 
@@ -119,7 +120,7 @@ def switch_on(user: User, secret: str, code: str, now: datetime) -> list[str] | 
     step = matching_step(secret, digits, now) if digits else None
     if step is None:
         return None
-    user.two_step_secret = secret
+    user.two_step_secret = seal(secret)
     user.two_step_enabled_at = now
     user.two_step_last_step = step
     codes = _new_recovery_codes(user)
@@ -153,13 +154,17 @@ def check_code(user: User, text: str, now: datetime) -> Accepted | None:
         return None
     digits = as_app_code(text)
     if digits is not None:
-        step = matching_step(user.two_step_secret, digits, now)
-        if step is None:
+        secret = unseal(user.two_step_secret)
+        step = matching_step(secret, digits, now) if secret else None
+        if secret is None or step is None:
             return None
+        # Sealed again each time: a key stored before SECRET_KEY changed (or before keys were
+        # sealed at all) moves to the current one.
         used = db.session.execute(
             update(User).where(User.id == user.id, or_(User.two_step_last_step.is_(None),
                                                        User.two_step_last_step < step))
-            .values(two_step_last_step=step).execution_options(synchronize_session=False))
+            .values(two_step_last_step=step, two_step_secret=seal(secret))
+            .execution_options(synchronize_session=False))
         return Accepted(False) if used.rowcount == 1 else None  # type: ignore[attr-defined]
     code = _normal_recovery_code(text)
     if len(code) not in (RECOVERY_LENGTH, EARLIER_RECOVERY_LENGTH):

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from lms.audit.models import AuditEvent
 from lms.auth.anonymise import anonymise
 from lms.auth.models import RecoveryCode, Role, User
+from lms.auth.sealed_keys import unseal
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
@@ -89,7 +90,8 @@ def test_set_up_with_a_wrong_then_the_right_code(client: FlaskClient, auth: Auth
     codes = re.findall(RECOVERY_CODE, right.text)
     assert len(set(codes)) == 10
     db.session.refresh(user)
-    assert user.has_two_step and user.two_step_secret == secret
+    assert user.has_two_step and user.two_step_secret is not None
+    assert secret not in user.two_step_secret and unseal(user.two_step_secret) == secret
     stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
     assert len(stored) == 10 and not set(stored) & {c.replace("-", "") for c in codes}
     assert events("two_step.switch_on") == 1
@@ -143,6 +145,51 @@ def test_the_same_code_works_once(client: FlaskClient, auth: Auth) -> None:
     password_step(client, user)
     assert client.post("/login/code", data={"code": code}).status_code == 401
     assert client.get("/").status_code == 302
+
+
+def test_a_key_stored_in_the_clear_before_keeps_working_and_is_sealed(client: FlaskClient,
+                                                                     auth: Auth) -> None:
+    """Keys were once stored as they are: such a key still gives codes that log in, and the
+    first one seals it."""
+    user, secret, _codes = user_with_two_step(auth)
+    user.two_step_secret = secret
+    db.session.commit()
+    password_step(client, user)
+    assert client.post("/login/code", data={"code": app_code(secret, 30)}).status_code == 302
+    db.session.refresh(user)
+    assert user.two_step_secret is not None and secret not in user.two_step_secret
+    assert unseal(user.two_step_secret) == secret
+
+
+def test_a_new_secret_key_keeps_codes_working_while_the_old_one_is_a_fallback(
+        app: Flask, client: FlaskClient, auth: Auth) -> None:
+    """SECRET_KEY is changed with the old one in SECRET_KEY_FALLBACKS: codes still log in,
+    and each login seals the key again under the new one, so the fallback can go later."""
+    user, secret, _codes = user_with_two_step(auth)
+    app.config.update(SECRET_KEY="a-new-secret-key-that-is-long-enough-111",
+                      SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
+    password_step(client, user)
+    assert client.post("/login/code", data={"code": app_code(secret, 30)}).status_code == 302
+    auth.logout()
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    user.two_step_last_step = None  # as if the next login came a few minutes later
+    db.session.commit()
+    password_step(client, user)
+    assert client.post("/login/code", data={"code": app_code(secret)}).status_code == 302
+
+
+def test_a_key_no_secret_key_opens_leaves_the_recovery_codes(
+        app: Flask, client: FlaskClient, auth: Auth, caplog: pytest.LogCaptureFixture) -> None:
+    """SECRET_KEY changed without the old one kept: the app's codes are refused as wrong, the
+    log says why, and a recovery code still logs in (or an admin resets it)."""
+    user, secret, codes = user_with_two_step(auth)
+    app.config["SECRET_KEY"] = "another-secret-key-that-is-long-enough-2"
+    password_step(client, user)
+    with caplog.at_level(logging.WARNING):
+        refused = client.post("/login/code", data={"code": app_code(secret)})
+    assert refused.status_code == 401
+    assert "SECRET_KEY_FALLBACKS" in caplog.text and secret not in caplog.text
+    assert client.post("/login/code", data={"recovery_code": codes[0]}).status_code == 302
 
 
 def test_the_confirming_code_cannot_log_in(client: FlaskClient, auth: Auth) -> None:
