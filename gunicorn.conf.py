@@ -34,11 +34,19 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def when_ready(server: Any) -> None:
-    """Compile the templates in the master, before the first fork, so every worker shares them."""
+    """Check the settings against the number of workers about to start, then compile the
+    templates in the master, before the first fork, so every worker shares them."""
     if server.cfg.preload_app:
+        from lms.config import ConfigError, check_limit_storage
         from lms.workers import compile_templates
 
-        compile_templates(server.app.wsgi())
+        app = server.app.wsgi()
+        try:
+            check_limit_storage(app.config, server.cfg.workers)
+        except ConfigError as refused:
+            server.log.error("Not starting: %s", refused)
+            raise SystemExit(1) from None
+        compile_templates(app)
         gc.freeze()
 
 

@@ -133,7 +133,26 @@ def check_production(config: dict[str, Any]) -> None:
         raise ConfigError("DEBUG must be off in production.")
     if not config.get("PUBLIC_BASE_URL"):
         raise ConfigError("PUBLIC_BASE_URL must be set in production.")
-    workers = int(os.environ.get("WEB_CONCURRENCY", config.get("WORKERS", 1)) or 1)
-    if workers > 1 and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
-        raise ConfigError("With several workers, RATELIMIT_STORAGE_URI must name shared storage "
-                          "(for example redis://localhost:6379/0), not memory://.")
+    declared = os.environ.get("WEB_CONCURRENCY") or config.get("WORKERS")
+    # Undeclared counts as several: gunicorn.conf.py starts twice the cores plus one.
+    check_limit_storage(config, int(declared) if declared else None)
+
+
+def check_limit_storage(config: dict[str, Any], workers: int | None) -> None:
+    """Refuse rate-limit counters in one process's memory where several processes serve.
+
+    Each worker would count on its own, so a guesser gets each limit once per worker.
+    ``workers`` is None when nothing says how many there are; that is refused too. gunicorn's
+    master calls this again with the number it is about to start (``gunicorn.conf.py``), which
+    a ``--workers`` on its command line may have changed.
+    """
+    if config.get("ENV_NAME") != "production":
+        return
+    if not str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        return
+    if workers is None or workers > 1:
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI must name storage every worker shares (for example "
+            "redis://localhost:6379/0), not memory://, which counts in one process only. "
+            "A platform served by exactly one process may keep memory:// by setting "
+            f"WEB_CONCURRENCY=1 (workers: {workers if workers is not None else 'not set'}).")

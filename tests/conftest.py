@@ -55,6 +55,7 @@ def make_app(tmp_path: Path, **overrides: Any) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "STORAGE_DIR": str(tmp_path / "storage"),
         "RATELIMIT_STORAGE_URI": "memory://",
+        "WORKERS": 1,  # one process serves the suite, so production may count in memory
     }
     config.update(overrides)
     app = create_app(config)

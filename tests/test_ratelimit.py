@@ -3,6 +3,9 @@ headers cannot get around."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from lms.config import ConfigError
 from lms.extensions import db
 from tests import factories
 from tests.conftest import make_app
+from tests.served import ROOT
 
 
 def fail(client: FlaskClient, email: str, **headers: str) -> int:
@@ -79,17 +83,49 @@ def test_password_link_requests_throttled(client: FlaskClient) -> None:
     assert codes == [302, 302, 302, 429]
 
 
+PRODUCTION = {"ENV_NAME": "production", "SECRET_KEY": "x" * 40,
+              "PUBLIC_BASE_URL": "https://lms.example.org", "RATELIMIT_STORAGE_URI": "memory://"}
+
+
 def test_production_refuses_memory_storage_with_workers(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """With several workers, per-process counters would not add up: production refuses them."""
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
-    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
-        make_app(tmp_path, ENV_NAME="production", SECRET_KEY="x" * 40,
-                 PUBLIC_BASE_URL="https://lms.example.org", RATELIMIT_STORAGE_URI="memory://")
-    app = make_app(tmp_path, ENV_NAME="production", SECRET_KEY="x" * 40,
-                   PUBLIC_BASE_URL="https://lms.example.org",
-                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI.*workers: 4"):
+        make_app(tmp_path, **PRODUCTION)
+    app = make_app(tmp_path, **{**PRODUCTION, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
     assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+
+
+def test_production_refuses_memory_storage_when_nothing_says_one_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """gunicorn.conf.py starts twice the cores plus one workers unless told otherwise, so a
+    count left unset is refused too; one declared worker may count in memory."""
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    with pytest.raises(ConfigError, match="WEB_CONCURRENCY=1 \\(workers: not set\\)"):
+        make_app(tmp_path, **PRODUCTION, WORKERS=None)
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    assert make_app(tmp_path, **PRODUCTION, WORKERS=None).config["ENV_NAME"] == "production"
+
+
+def test_gunicorn_told_to_start_more_workers_than_declared_does_not_start(
+        tmp_path: Path) -> None:
+    """WEB_CONCURRENCY says one worker, but the command line asks gunicorn for three: the
+    master checks the number it is about to start, says why in its log and exits before
+    serving anything."""
+    env = {**os.environ, "ENV_NAME": "production", "SECRET_KEY": "s" * 40,
+           "PUBLIC_BASE_URL": "https://lms.example.org", "RATELIMIT_STORAGE_URI": "memory://",
+           "WEB_CONCURRENCY": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'lms.db'}",
+           "STORAGE_DIR": str(tmp_path / "storage"), "GUNICORN_BIND": "127.0.0.1:0",
+           "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log")}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "3",
+         "wsgi:app"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        check=False)
+    assert result.returncode != 0
+    assert "Not starting: RATELIMIT_STORAGE_URI must name storage every worker shares" in (
+        result.stderr)
+    assert "(workers: 3)" in result.stderr and "Booting worker" not in result.stderr
 
 
 def test_limits_are_checked_by_their_views_only(app: Flask) -> None:
