@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
@@ -25,7 +25,7 @@ from lms.database import lock_row, savepoint
 from lms.extensions import db
 from lms.mail import services as mail
 from lms.progress.completion import ParticipantCompletion, completion_for_edition
-from lms.progress.models import Edition
+from lms.progress.models import Edition, InPersonSession
 from lms.transaction_files import remove_unless_committed
 from lms.urls import public_url
 from lms.whole_files import write_whole
@@ -97,11 +97,18 @@ def build_snapshot(user: User, edition: Edition, issue_date: date, code: str) ->
         select(Unit, Module).outerjoin(Module, Module.id == Unit.module_id)
         .where(Unit.programme_id == programme.id, Unit.is_retired.is_(False))
         .order_by(Unit.position)).all()
-    units = []
+    # The hours this edition gave each unit, as its days were planned and edited (a day
+    # shortened, added or removed), not the package's usual number of days and hours.
+    scheduled: dict[int, float] = {unit_id: hours for unit_id, hours in db.session.execute(
+        select(InPersonSession.unit_id, func.sum(InPersonSession.contact_hours))
+        .where(InPersonSession.edition_id == edition.id)
+        .group_by(InPersonSession.unit_id))}
+    units: list[dict[str, Any]] = []
     for unit, module in rows:
         title_en = unit.title_en or (module.title_en if module else unit.slug)
         title_ar = unit.title_ar or (module.title_ar if module else unit.slug)
-        units.append({"en": title_en, "ar": title_ar, "hours": unit.days * unit.hours_per_day})
+        units.append({"en": title_en, "ar": title_ar,
+                      "hours": hours_figure(scheduled.get(unit.id) or 0.0)})
     wording = package.certificate or {}
     return {
         "name_en": user.full_name,
@@ -114,12 +121,19 @@ def build_snapshot(user: User, edition: Edition, issue_date: date, code: str) ->
         "starts_on": edition.starts_on.isoformat(),
         "ends_on": edition.ends_on.isoformat(),
         "units": units,
-        "contact_hours": sum(u["hours"] for u in units),
+        "contact_hours": hours_figure(sum(scheduled.get(unit.id) or 0.0 for unit, _ in rows)),
         "issuers": package.issuers,
         "issue_date": issue_date.isoformat(),
         "code": code,
         "code_display": display_code(code),
     }
+
+
+def hours_figure(hours: float) -> int | float:
+    """Hours as the certificate prints them: a whole number, or to a tenth (days are planned
+    in tenths of an hour)."""
+    rounded = round(hours, 1)
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 def _write_pdf(pdf: bytes, code: str) -> str:

@@ -105,6 +105,30 @@ def test_pdf_has_both_names_programme_code_font_and_qr(app: Flask, client: Flask
 
 
 @needs_pdf
+def test_contact_hours_are_the_editions_own_days(client: FlaskClient, auth: Auth,
+                                                 graduate) -> None:  # type: ignore[no-untyped-def]
+    """The package plans the alpha module as 5 days of 6 hours; this edition shortened one
+    day to 3.5 hours and dropped another. The certificate counts the hours the edition gave,
+    on the record, the public page and the PDF."""
+    user, edition, sessions = graduate
+    alpha = [s for s in sessions if s.unit.slug == sessions[0].unit.slug]
+    assert [s.contact_hours for s in alpha] == [6] * 5
+    alpha[1].contact_hours = 3.5
+    db.session.delete(alpha[4])
+    finish(user)
+    auth.login(user)
+    client.post(f"/certificates/claim/{edition.id}")
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate is not None
+    hours = [unit["hours"] for unit in certificate.snapshot["units"]]
+    assert hours[0] == 21.5 and certificate.snapshot["contact_hours"] == sum(hours)
+    assert all(isinstance(h, int) for h in hours[1:])
+    page = client.get(f"/verify/{certificate.code}").text
+    assert "(21.5 hours)" in page
+    assert f"<dd>{certificate.snapshot['contact_hours']}</dd>" in page
+
+
+@needs_pdf
 def test_snapshot_does_not_change_after_profile_edit(client: FlaskClient, auth: Auth,
                                                      graduate) -> None:  # type: ignore[no-untyped-def]
     """Editing the profile after issue changes neither the record nor the public page."""
