@@ -21,6 +21,8 @@ from lms.database import savepoint
 from lms.extensions import db
 from lms.progress.errors import ProgressError, ensure_open
 from lms.progress.models import (
+    Attendance,
+    AttendanceStatus,
     Edition,
     Enrolment,
     EnrolmentStatus,
@@ -195,14 +197,20 @@ def record_make_up(missed: InPersonSession, attended: InPersonSession, user_id: 
     at the same moment, the second request is given theirs, and False.
 
     :raises ProgressError: unless both days are of the same unit in different editions and the
-        participant is enrolled in the missed day's edition; or when the day already has a
-        make-up.
+        participant is enrolled in the missed day's edition; when the attended day's roster
+        marks them absent or excused; or when the day already has a make-up.
     """
     ensure_open(missed.edition)
     if missed.unit_id != attended.unit_id or missed.edition_id == attended.edition_id:
         raise ProgressError("bad_make_up")
     if attended.ends_at > now:
         raise ProgressError("make_up_not_held")
+    # A day that edition's roster says the person missed cannot make up another. No mark at
+    # all is fine: a guest joining another edition's day is often not on its roster.
+    mark = db.session.scalar(select(Attendance.status).filter_by(session_id=attended.id,
+                                                                 user_id=user_id))
+    if mark in (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED):
+        raise ProgressError("make_up_missed_too")
     enrolled = db.session.scalar(select(Enrolment.id).filter_by(edition_id=missed.edition_id,
                                                                 user_id=user_id))
     if enrolled is None:

@@ -30,6 +30,9 @@ MESSAGES = {
     "bad_target": _l("Choose a later edition of the same programme."),
     "bad_make_up": _l("A make-up must be a day of the same unit in another edition."),
     "make_up_not_held": _l("The make-up day has not taken place yet."),
+    "make_up_missed_too": _l("That day's roster marks the participant absent or excused, so it "
+                             "cannot make up another day. Correct the mark there first if "
+                             "they did attend."),
     "not_enrolled": _l("That participant is not enrolled in this edition."),
     "already_made_up": _l("A make-up is already recorded for that day."),
     "not_on_roster": _l("Some marks were for people not on this day's roster; nothing was "

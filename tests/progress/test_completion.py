@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.auth.models import Role
 from lms.courses.models import CoursePackage, Topic
@@ -15,7 +16,9 @@ from lms.extensions import db
 from lms.progress.board import BoardFilter, board_page
 from lms.progress.completion import completion_for, completion_for_edition
 from lms.progress.enrolments import record_make_up
+from lms.progress.errors import ProgressError
 from lms.progress.models import AttendanceStatus as S
+from lms.progress.models import MakeUp
 from lms.quizzes.models import Quiz
 from tests import factories
 from tests.progress.helpers import (
@@ -150,6 +153,31 @@ def test_make_up_in_another_edition_counts(app: Flask, loaded: object) -> None:
                    admin, NOW)
     state = alpha(edition, user)
     assert state.attendance_ok and state.days[4].made_up
+
+
+def test_a_day_missed_in_the_other_edition_cannot_make_up_one(app: Flask,
+                                                             loaded: object) -> None:
+    """The other edition's roster marks the person absent (or excused) on the day given as
+    the make-up: refused, nothing recorded. Present there, or not on its roster at all (a
+    guest), it is accepted."""
+    edition = scheduled_edition()
+    other = scheduled_edition(name="Other", first_day=date(2026, 9, 20))
+    admin = factories.make_user(role=Role.ADMIN)
+    user = participant(edition)
+    attend(edition, user, "alpha", (S.PRESENT, S.PRESENT, S.PRESENT, S.ABSENT, S.ABSENT))
+    factories.enrol(user, other)
+    attend(other, user, "alpha", (S.ABSENT, S.EXCUSED, S.LATE, S.PRESENT, S.PRESENT))
+    missed, there = sessions_of(edition, "alpha"), sessions_of(other, "alpha")
+    for day in (there[0], there[1]):
+        with pytest.raises(ProgressError) as refused:
+            record_make_up(missed[3], day, user.id, admin, NOW)
+        assert refused.value.args[0] == "make_up_missed_too"
+    assert db.session.scalar(select(func.count()).select_from(MakeUp)) == 0
+    record_make_up(missed[3], there[2], user.id, admin, NOW)
+    guest = participant(edition)
+    attend(edition, guest, "alpha", (S.PRESENT, S.PRESENT, S.PRESENT, S.PRESENT, S.ABSENT))
+    record_make_up(sessions_of(edition, "alpha")[4], there[4], guest.id, admin, NOW)
+    assert db.session.scalar(select(func.count()).select_from(MakeUp)) == 2
 
 
 def test_topic_published_after_the_last_day_is_optional(app: Flask, loaded: object) -> None:
