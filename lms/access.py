@@ -132,6 +132,7 @@ ACCESS: dict[str, Rule] = {
     "quiz_review.grade": Rule(STAFF, "can_edit_module of the answer's quiz (404)"),
     "quiz_transfer.import_file": Rule(STAFF, "can_edit_module of the topic (404)"),
     "quiz_transfer.export_gift": Rule(STAFF, "can_edit_module of the quiz's topic (404)"),
+    "quiz_transfer.export_aiken": Rule(STAFF, "can_edit_module of the quiz's topic (404)"),
     "authoring.index": Rule(STAFF, "lists only modules the user may edit"),
     "authoring.module": Rule(STAFF, EDIT_MODULE),
     "authoring.new_topic": Rule(STAFF, EDIT_MODULE),

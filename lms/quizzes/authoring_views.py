@@ -17,6 +17,7 @@ from lms.auth.models import Role
 from lms.courses.models import Lesson, Topic
 from lms.extensions import db
 from lms.quizzes import authoring
+from lms.quizzes.aiken_export import question_to_aiken
 from lms.quizzes.forms import (
     QuestionForm,
     QuizSettingsForm,
@@ -27,6 +28,7 @@ from lms.quizzes.forms import (
 from lms.quizzes.models import Question, Quiz
 from lms.quizzes.permissions import NotFound, editable_module_ids, quiz_to_edit, topic_to_edit
 from lms.quizzes.question_types import QUESTION_TYPES
+from lms.quizzes.snapshot import live_questions
 from lms.quizzes.store import question_spec
 
 bp = Blueprint("quiz_authoring", __name__, url_prefix="/author/quizzes",
@@ -95,7 +97,7 @@ def edit_quiz(quiz_id: int) -> str | Response | tuple[str, int]:
     """
     quiz, topic = _quiz(quiz_id)
     form = _settings_form(quiz)
-    questions = authoring.live_question_list(quiz.id)
+    questions = live_questions(quiz.id)
     if form.validate_on_submit():
         if form.draw_count.data and form.draw_count.data > len(questions):
             form.draw_count.errors = [_("The quiz has only %(num)d questions.",
@@ -116,8 +118,10 @@ def edit_quiz(quiz_id: int) -> str | Response | tuple[str, int]:
             flash(_("The settings have been saved."), "success")
             return redirect(url_for("quiz_authoring.edit_quiz", quiz_id=quiz.id))
     status = 400 if request.method == "POST" else 200
+    in_aiken = sum(question_to_aiken(question_spec(q)) is not None for q in questions)
     return render_template("quizzes/manage/quiz.html", quiz=quiz, topic=topic, form=form,
-                           questions=questions, types=QUESTION_TYPES), status
+                           questions=questions, types=QUESTION_TYPES,
+                           in_aiken=in_aiken), status
 
 
 def _ref_choices(topic: Topic) -> list[tuple[str, str]]:

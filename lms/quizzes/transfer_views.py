@@ -1,4 +1,4 @@
-"""Instructor pages for moving quizzes in and out: importing a file, exporting GIFT."""
+"""Instructor pages for moving quizzes in and out: importing a file, exporting GIFT or Aiken."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from lms.auth.decorators import role_required
 from lms.auth.models import Role
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.quizzes.aiken_export import quiz_to_aiken
 from lms.quizzes.forms import ImportForm
 from lms.quizzes.gift_export import quiz_to_gift
 from lms.quizzes.importing import ImportInvalid, import_quiz, package_images, read_quiz_file
@@ -72,4 +73,26 @@ def export_gift(quiz_id: int) -> Response:
                         [question_spec(q) for q in live_questions(quiz.id)])
     response = Response(text, mimetype="text/plain")
     response.headers["Content-Disposition"] = f'attachment; filename="{topic.slug}.gift"'
+    return response
+
+
+@bp.get("/<int:quiz_id>/export.aiken.txt")
+@role_required(*STAFF)
+def export_aiken(quiz_id: int) -> Response:
+    """The quiz's questions that Aiken can hold (single choice, one right answer, plain text)
+    as a file to download; back to the quiz with a message when there is none.
+
+    :raises 404: for a quiz outside the user's modules.
+    """
+    try:
+        quiz, topic, _module = quiz_to_edit(current_user, quiz_id)
+    except NotFound:
+        abort(404)
+    exported = quiz_to_aiken([question_spec(q) for q in live_questions(quiz.id)])
+    if not exported.written:
+        flash(_("None of this quiz's questions can be written in Aiken, which holds only "
+                "single-choice questions with one right answer, in plain text."), "error")
+        return redirect(url_for("quiz_authoring.edit_quiz", quiz_id=quiz.id))
+    response = Response(exported.text, mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="{topic.slug}.aiken.txt"'
     return response

@@ -188,6 +188,8 @@ DOWNLOADS = [
               "application/jwt", "signed Open Badges credential"),
     _download("quiz_transfer.export_gift", "instructor", "/author/quizzes/{quiz_id}/export.gift",
               "text/plain", "GIFT export"),
+    _download("quiz_transfer.export_aiken", "instructor",
+              "/author/quizzes/{quiz_id}/export.aiken.txt", "text/plain", "Aiken export"),
     _download("audit.export", "admin", "/admin/audit/export.csv", "text/csv", "CSV export"),
     _download("certificate_admin.archive", "admin",
               "/admin/certificates/editions/{finished_edition_id}/certificates.zip",

@@ -79,6 +79,7 @@ def test_participants_never_reach_authoring(client: FlaskClient, auth: Auth) -> 
                          ("POST", f"/author/quizzes/{quiz.id}/questions/new"),
                          ("GET", f"/author/quizzes/{quiz.id}/preview"),
                          ("GET", f"/author/quizzes/{quiz.id}/export.gift"),
+                         ("GET", f"/author/quizzes/{quiz.id}/export.aiken.txt"),
                          ("POST", "/author/quizzes/topics/first/import"),
                          ("GET", "/author/quizzes/grading")):
         assert client.open(path, method=method).status_code == 403, path
@@ -91,6 +92,7 @@ def test_instructors_reach_only_their_modules(client: FlaskClient, auth: Auth) -
     question = live_questions(quiz.id)[0]
     for path in (f"/author/quizzes/{quiz.id}", f"/author/quizzes/{quiz.id}/preview",
                  f"/author/quizzes/{quiz.id}/statistics", f"/author/quizzes/{quiz.id}/export.gift",
+                 f"/author/quizzes/{quiz.id}/export.aiken.txt",
                  f"/author/quizzes/{quiz.id}/questions/{question.id}",
                  "/author/quizzes/topics/first/import"):
         assert client.get(path).status_code == 404, path
@@ -285,6 +287,58 @@ def test_import_and_export_pages(client: FlaskClient, auth: Auth) -> None:
     missing = client.post("/author/quizzes/topics/first/import", data={"format": "auto"},
                           content_type="multipart/form-data")
     assert missing.status_code == 400 and "Choose a file to import." in missing.text
+
+
+def _import(client: FlaskClient, text: str, filename: str, fmt: str = "auto") -> None:
+    response = client.post("/author/quizzes/topics/first/import", data={
+        "file": (io.BytesIO(text.encode()), filename), "format": fmt, "mode": "replace"},
+        content_type="multipart/form-data")
+    assert response.status_code == 302, response.text
+
+
+def _as_written(quiz: Quiz) -> list[tuple[str, list[str], list[float]]]:
+    return [(q.text["en"], [o.text["en"] for o in q.options if not o.is_retired],
+             [o.credit for o in q.options if not o.is_retired]) for q in live_questions(quiz.id)]
+
+
+def test_aiken_export_holds_the_single_choice_questions(client: FlaskClient,
+                                                        auth: Auth) -> None:
+    """The quiz page offers Aiken for the questions it can hold and says how many of all;
+    the file has them in plain text and imports back as the same questions. True/false and
+    partial credit are left out rather than written with something missing."""
+    auth.login(module_instructor())
+    quiz = quiz_of("first")
+    _import(client, "::q1::Which body's mandate covers refugees?{=UNHCR ~ILO ~IOM}\n\n"
+                    "::q2::IDPs have crossed a border.{F}\n\n"
+                    "::q3::Which one?{=a ~%50%b ~c}\n\n"
+                    "::q4::Is 2 < 3, and is a_b shown as *written*?{~No =Yes, both}\n",
+            "mixed.gift")
+    page = client.get(f"/author/quizzes/{quiz.id}").text
+    assert "Export as Aiken" in page and "(2 of the 4 questions" in page
+    before = _as_written(quiz)
+
+    exported = client.get(f"/author/quizzes/{quiz.id}/export.aiken.txt")
+    assert exported.status_code == 200 and exported.mimetype == "text/plain"
+    assert exported.headers["Content-Disposition"] == 'attachment; filename="first.aiken.txt"'
+    assert exported.text == (
+        "Which body's mandate covers refugees?\nA. UNHCR\nB. ILO\nC. IOM\nANSWER: A\n\n"
+        "Is 2 < 3, and is a_b shown as *written*?\nA. No\nB. Yes, both\nANSWER: B\n")
+
+    _import(client, exported.text, "back.txt", "aiken")
+    assert _as_written(quiz) == [before[0], before[3]]
+
+
+def test_aiken_export_with_nothing_it_can_hold_says_so(client: FlaskClient,
+                                                       auth: Auth) -> None:
+    auth.login(module_instructor())
+    quiz = quiz_of("first")
+    _import(client, "::q1::IDPs have crossed a border.{F}\n", "tf.gift")
+    assert "Export as Aiken" not in client.get(f"/author/quizzes/{quiz.id}").text
+    response = client.get(f"/author/quizzes/{quiz.id}/export.aiken.txt")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/author/quizzes/{quiz.id}"
+    page = client.get(f"/author/quizzes/{quiz.id}").text
+    assert "None of this quiz&#39;s questions can be written in Aiken" in page
 
 
 @pytest.mark.parametrize(("text", "message"), [

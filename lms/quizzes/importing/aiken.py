@@ -18,8 +18,8 @@ from lms.quizzes.importing.gift import Parsed, node, node_list, option_key
 from lms.quizzes.importing.text_formats import plain_to_markdown
 from lms.quizzes.messages import _
 
-_OPTION = re.compile(r"^([A-Z])[.)]\s+(\S.*)$")
-_ANSWER = re.compile(r"^ANSWER\s*:\s*(\S*)\s*$")
+OPTION_LINE = re.compile(r"^([A-Z])[.)]\s+(\S.*)$")
+ANSWER_LINE = re.compile(r"^ANSWER\s*:\s*(\S*)\s*$")
 
 
 class _Question:
@@ -37,8 +37,8 @@ def parse_aiken(text: str) -> Parsed:
         line = raw.strip()
         if not line:
             continue
-        answer = _ANSWER.match(line)
-        option = _OPTION.match(line)
+        answer = ANSWER_LINE.match(line)
+        option = OPTION_LINE.match(line)
         if answer:
             if current is None or not current.options:
                 parsed.problems.append((number, _("an ANSWER line must follow a question and "

@@ -21,6 +21,7 @@ _ENTITY = re.compile(r"&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 _INLINE_SPECIAL = re.compile(r"[\\`*_\[\]]")
 _LINE_START_SPECIAL = re.compile(r"^(\s*)(#|>|[-+](?=\s))")
 _ORDERED = re.compile(r"^(\s*\d+)\.(?=\s)")
+_ESCAPED = re.compile(r"\\([\\`*_\[\]#>+\-.])")
 
 # Given a file name from a @@PLUGINFILE@@ link, the address of that image on the platform.
 ImageResolver = Callable[[str], str | None]
@@ -48,6 +49,13 @@ def plain_to_markdown(text: str) -> str:
         lines.append(line)
     # Two spaces before a line break keep it a line break in Markdown.
     return "  \n".join(lines)
+
+
+def markdown_to_plain(text: str) -> str:
+    """Markdown as the plain text it shows, for formats that hold nothing else: what
+    ``plain_to_markdown`` escaped is unescaped; other Markdown stays as written."""
+    text = text.replace("  \n", "\n").replace("&lt;", "<")
+    return _ESCAPED.sub(r"\g<1>", text)
 
 
 def to_markdown(text: str, fmt: str) -> str:
