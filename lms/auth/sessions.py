@@ -127,11 +127,9 @@ def end_session(token: str) -> None:
     db.session.execute(delete(UserSession).where(UserSession.id_hash == _hash(token)))
 
 
-def end_all_sessions(user_id: int, keep_token: str | None = None) -> int:
-    """End every session of the user (after a password change), except ``keep_token``'s."""
+def end_all_sessions(user_id: int) -> int:
+    """End every session of the user (after a password change); how many there were."""
     query = delete(UserSession).where(UserSession.user_id == user_id)
-    if keep_token is not None:
-        query = query.where(UserSession.id_hash != _hash(keep_token))
     return db.session.execute(query).rowcount or 0  # type: ignore[attr-defined]
 
 

@@ -74,11 +74,10 @@ def set_password_with_token(token: str, password: str, now: datetime) -> User:
     return user
 
 
-def change_password(user: User, password: str, now: datetime,
-                    keep_session: str | None = None) -> None:
-    """Store a new password; end the user's other sessions and every unused link."""
+def change_password(user: User, password: str, now: datetime) -> None:
+    """Store a new password; end every session of the user and every unused link."""
     user.set_password(password)
     db.session.execute(update(PasswordToken).where(PasswordToken.user_id == user.id,
                                                    PasswordToken.used_at.is_(None))
                        .values(used_at=now))
-    end_all_sessions(user.id, keep_token=keep_session)
+    end_all_sessions(user.id)

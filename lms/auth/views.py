@@ -231,7 +231,11 @@ def set_password() -> str | Response | tuple[str, int]:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_own_password() -> str | Response | tuple[str, int]:
-    """Change the password, asking for the current one; other sessions end."""
+    """Change the password, asking for the current one.
+
+    Every session of the user ends, this browser's too, which goes on in a new one: a copy of
+    its old cookie taken before the change is worth nothing after it.
+    """
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
@@ -242,8 +246,8 @@ def change_own_password() -> str | Response | tuple[str, int]:
         elif problem := password_problem(form.password.data or "", user.email):
             form.password.errors = [problem]
         else:
-            change_password(user, form.password.data or "", utcnow(),
-                            keep_session=session.get(sessions.SESSION_KEY))
+            change_password(user, form.password.data or "", utcnow())
+            _begin_session(user.id)
             record(user, "password.change", user)
             notify_password_changed(user)
             db.session.commit()

@@ -74,18 +74,24 @@ def test_pre_login_cookie_does_not_become_a_session(app: Flask, client: FlaskCli
 
 
 def test_password_change_ends_other_sessions(app: Flask, auth: Auth) -> None:
-    """Changing the password keeps this browser logged in and logs every other one out."""
+    """Changing the password logs every other browser out, and this one goes on in a new
+    session: a copy of its cookie taken before the change no longer logs anyone in."""
     user = factories.make_user()
     db.session.commit()
-    phone, laptop = app.test_client(), app.test_client()
+    phone, laptop, copy = app.test_client(), app.test_client(), app.test_client()
     Auth(phone).login(user)
     Auth(laptop).login(user)
+    before = laptop.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert before is not None
+    copy.set_cookie(before.key, before.value)
+    assert copy.get("/").status_code == 200
     response = laptop.post("/account/password", data={
         "current": factories.PASSWORD, "password": "a brand new pass phrase",
         "confirm": "a brand new pass phrase"})
     assert response.status_code == 302
     assert laptop.get("/").status_code == 200
     assert phone.get("/").status_code == 302
+    assert copy.get("/").status_code == 302
     assert sessions_count(user.id) == 1
 
 
