@@ -285,6 +285,13 @@ class _Loader:
         wanted = set()
         for spec_topic in self.spec.topics.values():
             if spec_topic.quiz is None:
+                held = existing.get(topics[spec_topic.slug].id)
+                if self.spec.completion.get("requires_quizzes", True) and (
+                        held is None or held.source == SOURCE_PACKAGE):
+                    # Likely a forgotten file: completion quietly asks less of this topic.
+                    self.browser.notes.append(
+                        f"{spec_topic.lessons['en'].file}: this topic has no quiz file, so "
+                        "completing it needs only its lesson")
                 continue
             topic = topics[spec_topic.slug]
             wanted.add(topic.id)

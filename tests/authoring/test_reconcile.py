@@ -54,13 +54,19 @@ def test_first_load_records_package_versions(app: Flask, package_copy: Path) -> 
     assert len(versions("first", "ar")) == 1
 
 
+def browser_notes(summary: LoadSummary) -> list[str]:
+    """What the load says about work done in the browser (the third topic's missing quiz file
+    is noted on every load of the test package)."""
+    return [note for note in summary.notes if "no quiz file" not in note]
+
+
 def test_load_twice_adds_no_version(app: Flask, package_copy: Path) -> None:
     """Loading an unchanged package again records nothing new."""
     load(app, package_copy)
     before = db.session.scalar(select(func.count()).select_from(LessonVersion))
     summary = load(app, package_copy)
     assert db.session.scalar(select(func.count()).select_from(LessonVersion)) == before
-    assert summary.notes == []
+    assert browser_notes(summary) == []
 
 
 def test_case_one_package_version_is_replaced(app: Flask, package_copy: Path) -> None:
@@ -74,7 +80,7 @@ def test_case_one_package_version_is_replaced(app: Flask, package_copy: Path) ->
         (1, VersionSource.PACKAGE, VersionStatus.PUBLISHED),
         (2, VersionSource.PACKAGE, VersionStatus.PUBLISHED)]
     assert lesson("first").version_id == history[1].id
-    assert summary.notes == []
+    assert browser_notes(summary) == []
 
 
 def test_case_two_browser_version_meets_changed_file(app: Flask, package_copy: Path,

@@ -96,6 +96,18 @@ def test_load_creates_everything(app: Flask) -> None:
     assert slugs == ["second", "third"]
 
 
+def test_a_topic_without_a_quiz_file_is_noted(app: Flask, package_copy: Path) -> None:
+    """Completion needs quizzes, and the third topic has none: the load says so, naming its
+    lesson, since a forgotten file would quietly ask less of every participant. A package
+    whose completion asks for no quizzes is not told."""
+    summary = load(app)
+    assert "modules/02-beta/01-third.md: this topic has no quiz file, so completing it needs " \
+        "only its lesson" in summary.notes
+    assert len([note for note in summary.notes if "no quiz file" in note]) == 1
+    edit(package_copy / "package.yaml", "completion:\n", "completion:\n  requires_quizzes: false\n")
+    assert not [note for note in load(app, package_copy).notes if "no quiz file" in note]
+
+
 def test_load_twice_changes_nothing(app: Flask) -> None:
     """Loading the same package again leaves every table's rows as they were."""
     load(app)
