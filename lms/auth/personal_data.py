@@ -122,8 +122,22 @@ def _attempts(user: User) -> list[dict[str, Any]]:
             AttemptAnswer.attempt_id.in_([a.id for a, _title in attempts]))):
         answers.setdefault(answer.attempt_id, []).append(_row(answer_table, answer, user.id))
     table = db.metadata.tables["quiz_attempts"]
-    return [{**_row(table, attempt, user.id), "quiz": title,
-             "answers": answers.get(attempt.id, [])} for attempt, title in attempts]
+    return [{**_row(table, attempt, user.id), "snapshot": _asked(attempt.snapshot),
+             "quiz": title, "answers": answers.get(attempt.id, [])}
+            for attempt, title in attempts]
+
+
+def _asked(snapshot: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """What the attempt asked: each question and the choices it offered, without what the
+    attempt keeps for grading (credits, accepted answers, ranges, feedback, the essay
+    guidance for graders). The download is open during an attempt too, and to quizzes whose
+    review never shows the answers."""
+    return [{"key": question["key"], "type": question["type"], "points": question["points"],
+             "text": question["text"],
+             "choices": [{"key": option["key"], "text": option["text"]}
+                         for option in question.get("options", [])
+                         if option.get("kind") == "choice"]}
+            for question in snapshot or []]
 
 
 def _audit(user: User) -> list[dict[str, Any]]:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import date
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from lms.auth.models import Role
+from lms.courses.models import Topic
+from lms.db_types import utcnow
 from lms.extensions import db
+from lms.quizzes import attempts
+from lms.quizzes.models import Quiz
 from tests import factories
 from tests.accounts.records import give_records, session_of
 from tests.conftest import Auth
@@ -71,3 +77,28 @@ def test_printable_page_shows_the_same(client: FlaskClient, auth: Auth, loaded: 
 def test_data_download_needs_login(client: FlaskClient) -> None:
     """Anonymous visitors are sent to the login page."""
     assert client.get("/account/data.json").status_code == 302
+
+
+def test_an_open_attempt_does_not_give_away_the_answers(client: FlaskClient, auth: Auth,
+                                                        loaded: object) -> None:
+    """The download is open during an attempt: it shows the questions asked and the choices
+    offered, never which are right, the accepted answers, their feedback or the year asked
+    for."""
+    quiz = db.session.scalar(select(Quiz).join(Topic).where(Topic.slug == "first"))
+    assert quiz is not None
+    me = auth.login_as(Role.PARTICIPANT)
+    factories.enrol(me, factories.make_edition())
+    attempts.start_attempt(me, quiz, utcnow(), random.Random(1))
+    db.session.commit()
+    data = client.get("/account/data.json").get_json()
+    [attempt] = data["quiz_attempts"]
+    asked = {question["key"]: question for question in attempt["snapshot"]}
+    assert "Which person has a claim that is not yet decided?" in asked["q1"]["text"]["en"]
+    assert sorted(c["text"]["en"] for c in asked["q1"]["choices"]) == [
+        "A recognised refugee", "An asylum-seeker"]
+    text = json.dumps(attempt)
+    for key in ("Right, the claim", "non-refoulement", "non refoulement", "1951", "credit",
+                "Protected from return", "Correct, that is the principle", "answer_id"):
+        assert key not in text, key
+    printable = client.get("/account/data/print").text
+    assert "Right, the claim" not in printable and "1951" not in printable
