@@ -86,7 +86,9 @@ def topic_to_edit(user: User, slug: str) -> tuple[Topic, Module, Quiz | None]:
 
 def answer_to_grade(user: User,
                     answer_id: int) -> tuple[AttemptAnswer, QuizAttempt, Quiz, Topic, User]:
-    """A submitted answer of a quiz the user may edit, with what the grading page shows.
+    """A submitted essay answer of a quiz the user may edit, with what the grading page shows.
+
+    Only essays are graded by hand: the other types are graded by the rules of their options.
 
     :raises NotFound: otherwise.
     """
@@ -97,7 +99,7 @@ def answer_to_grade(user: User,
         .join(Topic, Topic.id == Quiz.topic_id)
         .join(Module, Module.id == Topic.module_id)
         .join(User, User.id == QuizAttempt.user_id)
-        .where(AttemptAnswer.id == answer_id)).first()
+        .where(AttemptAnswer.id == answer_id, AttemptAnswer.question_type == "essay")).first()
     if row is None or row[1].submitted_at is None or not can_edit_module(user, row[4]):
         raise NotFound(answer_id)
     return row[0], row[1], row[2], row[3], row[5]

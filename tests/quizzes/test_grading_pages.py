@@ -46,6 +46,16 @@ def test_grading_an_essay(app: Flask, client: FlaskClient, auth: Auth) -> None:
     assert participant.full_name in queue
     page = client.get(f"/author/quizzes/grading/{essay.id}").text
     assert "Reflect on a case from your work." in page and "A reflection" in page
+    # Only essays are graded by hand: another answer of the same attempt is not found, by
+    # GET or POST, and its marks stay as the rules gave them.
+    matching = db.session.scalar(select(AttemptAnswer).filter_by(question_key="q5"))
+    assert matching is not None
+    marks = matching.marks
+    assert client.get(f"/author/quizzes/grading/{matching.id}").status_code == 404
+    assert client.post(f"/author/quizzes/grading/{matching.id}",
+                       data={"marks": "0"}).status_code == 404
+    db.session.refresh(matching)
+    assert matching.marks == marks
     too_many = client.post(f"/author/quizzes/grading/{essay.id}", data={"marks": "5"})
     assert too_many.status_code == 400 and "Give between 0 and 1 marks." in too_many.text
     done = client.post(f"/author/quizzes/grading/{essay.id}",

@@ -287,10 +287,13 @@ def test_deadline_and_submission_time_in_the_participants_zone(client: FlaskClie
         return found is not None and (int(found[1]) % 12, int(found[2])) == (
             local.hour % 12, local.minute)
 
+    deadline = attempt.deadline_at.astimezone(ZoneInfo("Asia/Tokyo"))
     for path in (url, f"/attempts/{attempt.id}/summary"):
         page = client.get(path).text
         assert "(<bdi>Asia/Tokyo</bdi> time)" in page and "UTC" not in page
         assert shows(page, attempt.deadline_at), page
+        # With the date: a limit of a day or more closes at the same time on another day.
+        assert f"closes at {deadline:%b} {deadline.day}, {deadline.year}, " in page, page
     client.post(f"/attempts/{attempt.id}/submit")
     submitted = latest_attempt(user, quiz).submitted_at
     result = client.get(f"/attempts/{attempt.id}/result").text
