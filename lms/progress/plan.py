@@ -20,6 +20,7 @@ from sqlalchemy.sql import Executable
 from lms.courses.models import CoursePackage, Module, Programme, Topic, Unit, UnitTopic, title_in
 from lms.database import plain_connection
 from lms.progress.models import AttendanceStatus, Edition, InPersonSession
+from lms.quizzes.answerable import has_marked_question
 from lms.quizzes.models import Quiz
 
 
@@ -72,7 +73,7 @@ class TopicRef:
     slug: str
     title_en: str
     title_ar: str
-    quiz_id: int | None  # the topic's live quiz
+    quiz_id: int | None  # the topic's live quiz, if it has a question worth marks
     is_optional: bool  # published after the unit's last in-person day of this edition
 
     @property
@@ -132,7 +133,8 @@ def _plan_statements() -> tuple[Executable, Executable]:
              .outerjoin(Module, Module.id == Unit.module_id)
              .outerjoin(UnitTopic, UnitTopic.unit_id == Unit.id)
              .outerjoin(Topic, (Topic.id == UnitTopic.topic_id) & Topic.is_retired.is_(False))
-             .outerjoin(Quiz, (Quiz.topic_id == Topic.id) & Quiz.is_retired.is_(False))
+             .outerjoin(Quiz, (Quiz.topic_id == Topic.id) & Quiz.is_retired.is_(False)
+                        & has_marked_question(Quiz.id))
              .where(Unit.programme_id == bindparam("programme_id"), Unit.is_retired.is_(False))
              .order_by(Unit.position, Unit.id, UnitTopic.position))
     return sessions, units

@@ -19,6 +19,7 @@ from lms.audit.services import record
 from lms.auth.models import User
 from lms.database import savepoint
 from lms.extensions import db
+from lms.quizzes.answerable import is_marked
 from lms.quizzes.grading import graded_answers, lock_attempt, record_grades
 from lms.quizzes.messages import _
 from lms.quizzes.models import IN_PROGRESS, PENDING, Quiz, QuizAttempt
@@ -84,7 +85,8 @@ def start_attempt(user: User, quiz: Quiz, now: datetime,
         raise NoAttemptsLeft(_("You have used all %(num)d attempts allowed for this quiz.",
                                num=quiz.attempts_allowed or 0))
     questions = live_questions(quiz.id)
-    if not questions:
+    if not any(is_marked(q) for q in questions):
+        # Nothing worth marks: the completion rule does not ask for it either.
         raise NoQuestions(_("This quiz has no questions yet."))
     rng = rng or random.SystemRandom()
     attempt = QuizAttempt(

@@ -90,8 +90,10 @@ def _total(attempt: QuizAttempt, quiz: Quiz, answers: Sequence[_HasMarks],
         attempt.status, attempt.percent, attempt.passed = PENDING, None, False
         attempt.graded_at = None
         return
+    # No marks to earn is no pass: start_attempt refuses such a quiz, so this is only an
+    # attempt begun before its questions were removed or set to no marks.
     attempt.percent = (round(100 * attempt.score / attempt.max_score, 2)
-                       if attempt.max_score else 100.0)
+                       if attempt.max_score else 0.0)
     attempt.passed = attempt.percent + 1e-9 >= quiz.pass_mark
     attempt.status = GRADED
     attempt.graded_at = now

@@ -15,11 +15,20 @@ from sqlalchemy import func, select
 from lms.audit.models import AuditEvent
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.progress.models import Edition, Enrolment
 from lms.progress.plan import edition_plan
 from lms.quizzes import attempts as service
 from lms.quizzes.grading import GradeError, grade_answer, recorded_grade
-from lms.quizzes.models import GRADED, IN_PROGRESS, PENDING, AttemptAnswer, QuizAttempt
+from lms.quizzes.models import (
+    GRADED,
+    IN_PROGRESS,
+    PENDING,
+    AttemptAnswer,
+    Question,
+    QuizAttempt,
+)
 from lms.quizzes.results import quiz_results
+from lms.quizzes.snapshot import live_questions
 from tests import factories
 from tests.concurrency.helpers import assert_no_error_page, at_once, client_of, flashes
 from tests.quizzes.conftest import enrolled, form_fields, quiz_of, right_response, wrong_response
@@ -318,3 +327,41 @@ def test_concurrent_starts_open_one_attempt(app: Flask) -> None:
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt).filter_by(
         quiz_id=quiz_id, user_id=user_id)) == 1
 
+
+
+def test_a_quiz_with_nothing_worth_marks_is_neither_started_nor_asked_for(app: Flask) -> None:
+    """The second topic's quiz keeps only a description, or a question worth no marks: it
+    cannot be started (graded, it would be passed at 100 %), and the completion rule does
+    not ask for it, so nobody is held back by a quiz they cannot take. Once it has a
+    question worth marks again, both change back."""
+    user, quiz = enrolled(), quiz_of("second")
+    edition = db.session.scalar(select(Edition).join(Enrolment, Enrolment.edition_id == Edition.id)
+                                .where(Enrolment.user_id == user.id))
+    assert edition is not None
+
+    def asked_for() -> bool:
+        return quiz.id in edition_plan(edition).quiz_topics
+
+    [question] = live_questions(quiz.id)
+    assert asked_for()
+    question.points = 0
+    db.session.add(Question(quiz_id=quiz.id, key="intro", type="description", position=1,
+                            points=0, text={"en": "About this quiz."}, feedback={},
+                            settings={}))
+    db.session.flush()
+    with pytest.raises(service.NoQuestions):
+        service.start_attempt(user, quiz, utcnow())
+    assert not asked_for()
+    question.points = 1
+    db.session.flush()
+    assert asked_for() and service.start_attempt(user, quiz, utcnow()).snapshot
+
+
+def test_an_attempt_left_with_no_marks_to_earn_is_not_passed(app: Flask) -> None:
+    """An attempt begun before every question was set to no marks has nothing to earn when
+    it is submitted: 0 %, not passed, rather than a free pass."""
+    user, quiz = enrolled(), quiz_of("second")
+    attempt = service.start_attempt(user, quiz, utcnow())
+    attempt.snapshot = [{**question, "points": 0.0} for question in attempt.snapshot]
+    service.submit_attempt(attempt, user, utcnow())
+    assert attempt.max_score == 0 and attempt.percent == 0.0 and not attempt.passed
