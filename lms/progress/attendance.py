@@ -45,6 +45,10 @@ def lock_day(session: InPersonSession) -> None:
     lock_row(InPersonSession, session.id)
 
 
+# The marks of a participant who was there.
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
 def current_mark(session: InPersonSession, user_id: int) -> Attendance | None:
     """The participant's mark for the day as the database has it now (after ``lock_day``)."""
     return db.session.scalar(select(Attendance).filter_by(session_id=session.id, user_id=user_id)
@@ -181,15 +185,22 @@ def _apology_of(session_id: int, user_id: int) -> Apology | None:
 
 def decide_apology(apology: Apology, session: InPersonSession, excused: bool, actor: User,
                    now: datetime) -> None:
-    """Excuse the day (the mark becomes "excused") or decline the apology."""
+    """Excuse the day (the mark becomes "excused") or decline the apology.
+
+    A participant who came after all (marked present or late, or checked in) keeps that mark:
+    the apology is excused, but the day was attended, and attended days count.
+    """
     ensure_open(session.edition)
     if apology.decision != ApologyDecision.PENDING:
         raise ProgressError("already_decided")
     apology.decision = ApologyDecision.EXCUSED if excused else ApologyDecision.DECLINED
     apology.decided_by_id, apology.decided_at = actor.id, now
-    if excused:
+    lock_day(session)  # against a check-in at the same moment
+    current = current_mark(session, apology.user_id)
+    came = current is not None and current.status in ATTENDED
+    if excused and not came:
         set_mark(session, apology.user_id, AttendanceStatus.EXCUSED, apology.reason[:500],
-                 actor, AttendanceSource.APOLOGY, now)
+                 actor, AttendanceSource.APOLOGY, now, current, known=True)
     db.session.flush()
 
 

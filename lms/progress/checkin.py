@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.extensions import db
-from lms.progress.attendance import current_mark, lock_day, set_mark
+from lms.progress.attendance import ATTENDED, current_mark, lock_day, set_mark
 from lms.progress.errors import ProgressError
 from lms.progress.models import (
     AttendanceSource,
@@ -96,8 +96,10 @@ def check_in(user: User, typed: str, secret: str, now: datetime) -> tuple[InPers
 def _mark(session: InPersonSession, user: User, now: datetime) -> bool:
     lock_day(session)
     current = current_mark(session, user.id)
-    if current is not None and current.status != AttendanceStatus.ABSENT:
-        return False  # an instructor's present, late or excused stands
+    if current is not None and current.status in ATTENDED:
+        return False  # an instructor's present or late stands
+    # Absent or excused (an apology for a day they came to after all): the right code during
+    # the day says they are here.
     status = AttendanceStatus.LATE if now > session.starts_at + LATE_AFTER else \
         AttendanceStatus.PRESENT
     # The instructor's note on an absence (why, who phoned) still explains the day.

@@ -247,6 +247,44 @@ def test_apology_excused_by_instructor(client: FlaskClient, auth: Auth,
     assert "already been decided" in again.text
 
 
+def test_an_apology_for_a_day_attended_after_all(client: FlaskClient, auth: Auth,
+                                                loaded: object) -> None:
+    """A participant apologises for two days and comes to both. Checking in over the
+    instructor's excuse marks them present; excusing the other apology after they checked in
+    leaves them present. An excused day does not count as attended, so either way round the
+    excuse must not take an attended day away."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    instructor = teacher_of(edition)
+    db.session.commit()
+    first, second = sessions_of(edition, "alpha")[:2]
+    auth.login(user)
+    with at(first.starts_at - timedelta(days=1)):
+        for day in (first, second):
+            assert client.post(f"/my/sessions/{day.id}/apology",
+                               data={"reason": "Visa appointment"}).status_code == 302
+    apologies = {a.session_id: a for a in db.session.scalars(select(Apology))}
+    auth.logout()
+    auth.login(instructor)
+    client.post(f"/teaching/apologies/{apologies[second.id].id}", data={"decision": "excuse"})
+    assert status_of(second, user) == "excused"
+    auth.logout()
+    auth.login(user)
+    for day in (first, second):
+        during = day.starts_at + timedelta(minutes=5)
+        with at(during):
+            checked_in = client.post("/checkin", data={
+                "code": current_code(SECRET, day, during).code}, follow_redirects=True)
+            assert "already checked in" not in checked_in.text
+    assert status_of(first, user) == status_of(second, user) == "present"
+    auth.logout()
+    auth.login(instructor)
+    client.post(f"/teaching/apologies/{apologies[first.id].id}", data={"decision": "excuse"})
+    db.session.expire_all()
+    assert status_of(first, user) == "present"
+    assert db.session.get(Apology, apologies[first.id].id).decision.value == "excused"
+
+
 def test_apology_for_another_edition_is_not_found(client: FlaskClient, auth: Auth,
                                                   loaded: object) -> None:
     """A participant cannot apologise for a day of an edition they are not in."""
