@@ -198,7 +198,8 @@ def record_make_up(missed: InPersonSession, attended: InPersonSession, user_id: 
 
     :raises ProgressError: unless both days are of the same unit in different editions and the
         participant is enrolled in the missed day's edition; when the attended day's roster
-        marks them absent or excused; or when the day already has a make-up.
+        marks them absent or excused; when the day already has a make-up; or when the
+        attended day already makes up another of the participant's days.
     """
     ensure_open(missed.edition)
     if missed.unit_id != attended.unit_id or missed.edition_id == attended.edition_id:
@@ -217,6 +218,8 @@ def record_make_up(missed: InPersonSession, attended: InPersonSession, user_id: 
         raise ProgressError("not_enrolled")
     if _make_up_of(missed.id, user_id) is not None:
         raise ProgressError("already_made_up")
+    if _made_up_with(attended.id, user_id) is not None:
+        raise ProgressError("make_up_day_used")
     make_up = MakeUp(session_id=missed.id, user_id=user_id, attended_session_id=attended.id,
                      recorded_by_id=actor.id, recorded_at=now, note=note.strip()[:500])
     try:
@@ -226,6 +229,8 @@ def record_make_up(missed: InPersonSession, attended: InPersonSession, user_id: 
         # Recorded after the look above, by a request at the same moment.
         same = _make_up_of(missed.id, user_id)
         if same is None:
+            if _made_up_with(attended.id, user_id) is not None:
+                raise ProgressError("make_up_day_used") from None
             raise
         if same.attended_session_id != attended.id:
             raise ProgressError("already_made_up") from None
@@ -235,6 +240,11 @@ def record_make_up(missed: InPersonSession, attended: InPersonSession, user_id: 
 
 def _make_up_of(session_id: int, user_id: int) -> MakeUp | None:
     return db.session.scalar(select(MakeUp).filter_by(session_id=session_id, user_id=user_id))
+
+
+def _made_up_with(attended_session_id: int, user_id: int) -> MakeUp | None:
+    return db.session.scalar(select(MakeUp).filter_by(attended_session_id=attended_session_id,
+                                                      user_id=user_id))
 
 
 def edition_make_ups(edition_id: int) -> list[tuple[MakeUp, User, InPersonSession]]:

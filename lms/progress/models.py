@@ -189,7 +189,9 @@ class MakeUp(db.Model):  # type: ignore[name-defined,misc]
     """A missed day made up in another edition's session of the same unit."""
 
     __tablename__ = "make_ups"
-    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+    # One make-up per missed day, and one attended day makes up one missed day only.
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),
+                      UniqueConstraint("user_id", "attended_session_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(

@@ -9,6 +9,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Role
 from lms.courses.models import CoursePackage, Topic
@@ -178,6 +179,42 @@ def test_a_day_missed_in_the_other_edition_cannot_make_up_one(app: Flask,
     attend(edition, guest, "alpha", (S.PRESENT, S.PRESENT, S.PRESENT, S.PRESENT, S.ABSENT))
     record_make_up(sessions_of(edition, "alpha")[4], there[4], guest.id, admin, NOW)
     assert db.session.scalar(select(func.count()).select_from(MakeUp)) == 2
+
+
+def test_one_attended_day_makes_up_one_missed_day(app: Flask, loaded: object) -> None:
+    """Two missed days, one day attended in the other edition: it makes up the first, and
+    naming it again for the second is refused, so the unit still misses a day."""
+    set_rules(unexcused_absences_allowed=0)
+    edition = scheduled_edition()
+    other = scheduled_edition(name="Other", first_day=date(2026, 9, 20))
+    admin = factories.make_user(role=Role.ADMIN)
+    user = participant(edition)
+    attend(edition, user, "alpha", (S.PRESENT, S.PRESENT, S.PRESENT, S.ABSENT, S.ABSENT))
+    missed, there = sessions_of(edition, "alpha"), sessions_of(other, "alpha")
+    record_make_up(missed[3], there[0], user.id, admin, NOW)
+    with pytest.raises(ProgressError) as refused:
+        record_make_up(missed[4], there[0], user.id, admin, NOW)
+    assert refused.value.args[0] == "make_up_day_used"
+    assert db.session.scalar(select(func.count()).select_from(MakeUp)) == 1
+    assert not alpha(edition, user).attendance_ok
+    record_make_up(missed[4], there[1], user.id, admin, NOW)
+    assert alpha(edition, user).attendance_ok
+
+
+def test_the_database_keeps_one_make_up_per_attended_day(app: Flask, loaded: object) -> None:
+    """Two admins naming one attended day for two missed days at the same moment both pass
+    the look above; the constraint keeps the second out."""
+    edition = scheduled_edition()
+    other = scheduled_edition(name="Other", first_day=date(2026, 9, 20))
+    admin = factories.make_user(role=Role.ADMIN)
+    user = participant(edition)
+    missed, there = sessions_of(edition, "alpha"), sessions_of(other, "alpha")
+    db.session.add(MakeUp(session_id=missed[3].id, user_id=user.id,
+                          attended_session_id=there[0].id, recorded_by_id=admin.id))
+    db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(MakeUp(session_id=missed[4].id, user_id=user.id,
+                              attended_session_id=there[0].id, recorded_by_id=admin.id))
 
 
 def test_topic_published_after_the_last_day_is_optional(app: Flask, loaded: object) -> None:
