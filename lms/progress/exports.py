@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lms.progress.board import all_rows
 from lms.progress.models import Edition
@@ -45,8 +46,8 @@ def board_table(edition: Edition, now: datetime, language: str) -> Table:
               _("Overall")]
     for unit in plan.units:
         title = unit.title(language)
-        header += [f"{title}: {_('days')}", f"{title}: {_('lessons')}",
-                   f"{title}: {_('quizzes')}", f"{title}: {_('complete')}"]
+        header += [_("%(unit)s: days", unit=title), _("%(unit)s: lessons", unit=title),
+                   _("%(unit)s: quizzes", unit=title), _("%(unit)s: complete", unit=title)]
     label = _labels()
     body: list[list[str | int]] = []
     for row in rows:
@@ -101,13 +102,20 @@ def as_csv(table: Table) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _xlsx_cell(value: str | int) -> str | int:
+    # The file format has no place for most control characters (a Word line break pasted
+    # into a roster's organisation, say); openpyxl refuses them, so they become spaces.
+    value = spreadsheet_safe(value)
+    return ILLEGAL_CHARACTERS_RE.sub(" ", value) if isinstance(value, str) else value
+
+
 def as_xlsx(table: Table, title: str) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     header, rows = table
-    sheet.append([spreadsheet_safe(v) for v in header])
+    sheet.append([_xlsx_cell(v) for v in header])
     for row in rows:
-        sheet.append([spreadsheet_safe(v) for v in row])
+        sheet.append([_xlsx_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

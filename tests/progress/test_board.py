@@ -154,6 +154,27 @@ def test_formula_cells_are_neutralised(client: FlaskClient, auth: Auth, loaded: 
     assert "'=HYPERLINK" in text
 
 
+def test_the_spreadsheet_takes_control_characters_and_arabic_headers(
+        client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """An organisation pasted from a word processor with a line break in it (a control
+    character the XLSX format cannot hold) still exports, with a space there; in Arabic the
+    unit columns' headers are Arabic too."""
+    edition = scheduled_edition()
+    user = participant(edition, full_name="Nour\x0bHassan")
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    response = client.get(f"/admin/editions/{edition.id}/board.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet.cell(2, 1).value == "Nour Hassan" and user.full_name == "Nour\x0bHassan"
+    client.post("/language", data={"language": "ar"})
+    arabic = client.get(f"/admin/editions/{edition.id}/board.csv").data.decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(arabic)))
+    unit_columns = [title for title in header if ": " in title]
+    assert unit_columns and not any(word in title for title in unit_columns
+                                    for word in ("days", "lessons", "quizzes", "complete"))
+
+
 def test_participant_detail_and_report(client: FlaskClient, auth: Auth, loaded: object) -> None:
     """The detail page lists what is missing; the report has SVG charts with tables."""
     edition = scheduled_edition()
