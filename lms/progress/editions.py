@@ -62,12 +62,33 @@ def create_edition(programme: Programme, name: str, starts_on: date, ends_on: da
 
 def update_edition(edition: Edition, name: str, starts_on: date, ends_on: date,
                    venue: str | None, timezone: str) -> None:
-    """Change an open edition's details; sessions keep their UTC times."""
+    """Change an open edition's details.
+
+    A new time zone keeps each in-person day's local times (9:00 to 16:00 stays 9:00 to
+    16:00, now in the new zone): a zone is changed because it was wrong, not because the
+    programme moved by some hours.
+
+    :raises ProgressError: for a scheduled day outside the new dates (it would still count
+        towards completion as part of the edition).
+    """
     ensure_open(edition)
     _check_edition_fields(name, starts_on, ends_on, timezone)
+    sessions = db.session.scalars(select(InPersonSession).filter_by(edition_id=edition.id)
+                                  .order_by(InPersonSession.day)).all()
+    if any(not starts_on <= s.day <= ends_on for s in sessions):
+        raise ProgressError("days_outside_dates")
+    if timezone != edition.timezone:
+        old, new = ZoneInfo(edition.timezone), ZoneInfo(timezone)
+        for session in sessions:
+            session.starts_at = _same_wall_time(session.starts_at, old, new)
+            session.ends_at = _same_wall_time(session.ends_at, old, new)
     edition.name, edition.starts_on, edition.ends_on = name.strip(), starts_on, ends_on
     edition.venue, edition.timezone = (venue or "").strip() or None, timezone
     db.session.flush()
+
+
+def _same_wall_time(moment: datetime, old: ZoneInfo, new: ZoneInfo) -> datetime:
+    return moment.astimezone(old).replace(tzinfo=new).astimezone(UTC)
 
 
 def _check_edition_fields(name: str, starts_on: date, ends_on: date, timezone: str) -> None:

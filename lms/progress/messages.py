@@ -30,6 +30,8 @@ MESSAGES = {
     "bad_target": _l("Choose a later edition of the same programme."),
     "bad_make_up": _l("A make-up must be a day of the same unit in another edition."),
     "make_up_not_held": _l("The make-up day has not taken place yet."),
+    "days_outside_dates": _l("Some in-person days fall outside these dates: move or remove "
+                             "them on the schedule first, then change the dates."),
     "make_up_day_used": _l("That day already makes up another day this participant missed: "
                            "one day attended makes up one day missed."),
     "make_up_missed_too": _l("That day's roster marks the participant absent or excused, so it "

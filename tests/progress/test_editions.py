@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -139,6 +140,51 @@ def test_move_a_day_and_add_one(client: FlaskClient, auth: Auth, loaded: object)
     assert len(sessions_of(edition, "alpha")) == 6
     db.session.refresh(first)
     assert first.day == date(2026, 9, 20)
+
+
+def test_new_dates_must_keep_the_scheduled_days(client: FlaskClient, auth: Auth,
+                                               loaded: object) -> None:
+    """The edition's days start on 6 September: dates ending or starting past one of its days
+    are refused with what to do, and nothing changes; dates that keep them all are saved."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    fields = {"programme": edition.programme_id, "name": edition.name, "venue": "AUC New Cairo",
+              "timezone": "Africa/Cairo"}
+    for starts, ends in (("2026-09-01", "2026-09-10"), ("2026-09-08", "2027-03-31")):
+        refused = client.post(f"/admin/editions/{edition.id}/edit", data={
+            **fields, "starts_on": starts, "ends_on": ends}, follow_redirects=True)
+        assert "Some in-person days fall outside these dates" in refused.text
+        db.session.refresh(edition)
+        assert (edition.starts_on, edition.ends_on) == (date(2026, 9, 1), date(2027, 3, 31))
+    last = max(s.day for s in db.session.scalars(select(InPersonSession).filter_by(
+        edition_id=edition.id)))
+    kept = client.post(f"/admin/editions/{edition.id}/edit", data={
+        **fields, "starts_on": "2026-09-06", "ends_on": last.isoformat()})
+    assert kept.status_code == 302
+    db.session.refresh(edition)
+    assert (edition.starts_on, edition.ends_on) == (date(2026, 9, 6), last)
+
+
+def test_a_new_time_zone_keeps_the_days_local_times(client: FlaskClient, auth: Auth,
+                                                    loaded: object) -> None:
+    """Days planned 9:00 to 16:00 in Cairo, and the zone corrected to Tunis: they are 9:00 to
+    16:00 in Tunis, on the same dates."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    response = client.post(f"/admin/editions/{edition.id}/edit", data={
+        "programme": edition.programme_id, "name": edition.name, "venue": "AUC New Cairo",
+        "timezone": "Africa/Tunis",
+        "starts_on": "2026-09-01", "ends_on": "2027-03-31"})
+    assert response.status_code == 302
+    tunis = ZoneInfo("Africa/Tunis")
+    for session in sessions_of(edition, "alpha"):
+        db.session.refresh(session)
+        local_start, local_end = (session.starts_at.astimezone(tunis),
+                                  session.ends_at.astimezone(tunis))
+        assert (local_start.date(), local_start.time(), local_end.time()) == (
+            session.day, time(9), time(16))
 
 
 def test_every_field_of_the_edition_page_has_its_own_id(client: FlaskClient, auth: Auth,
