@@ -100,9 +100,20 @@ def session_roster(session: InPersonSession) -> list[RosterEntry]:
     return [RosterEntry(user, mark, apol) for user, mark, apol in rows]
 
 
+def mark_version(mark: Attendance | None) -> str:
+    """What the roster page remembers of a mark it showed, to tell later whether it changed."""
+    return mark.marked_at.isoformat() if mark is not None else ""
+
+
 def save_roster(session: InPersonSession, marks: dict[int, tuple[AttendanceStatus, str]],
-                actor: User, now: datetime) -> int:
-    """Apply the instructor's marks for the day; returns how many changed.
+                actor: User, now: datetime,
+                shown: dict[int, str] | None = None) -> tuple[int, int]:
+    """Apply the instructor's marks for the day; how many changed, and how many were kept.
+
+    The page posts every mark it shows, changed or not. A mark that changed after the page
+    was drawn (``shown`` holds each mark's ``mark_version`` then: a check-in, another
+    instructor) is kept as it is now, unless the page asks for exactly that mark anyway:
+    saving a page opened before a participant checked in must not mark them absent again.
 
     :raises ProgressError: when a mark names someone not on the day's roster.
     """
@@ -111,12 +122,16 @@ def save_roster(session: InPersonSession, marks: dict[int, tuple[AttendanceStatu
     unknown = set(marks) - set(entries)
     if unknown:
         raise ProgressError("not_on_roster")
-    changed = 0
+    changed = kept = 0
     for user_id, (status, note) in marks.items():
+        current = entries[user_id].mark
+        if shown is not None and user_id in shown and shown[user_id] != mark_version(current):
+            kept += current is None or (current.status, current.note) != (status, note.strip())
+            continue
         changed += set_mark(session, user_id, status, note, actor, AttendanceSource.ROSTER, now,
-                            entries[user_id].mark, known=True)
+                            current, known=True)
     db.session.flush()
-    return changed
+    return changed, kept
 
 
 def mark_all_present(session: InPersonSession, actor: User, now: datetime) -> int:

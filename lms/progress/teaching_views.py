@@ -86,6 +86,15 @@ def _parse_marks(session: InPersonSession) -> dict[int, tuple[AttendanceStatus, 
     return marks
 
 
+def _shown_versions() -> dict[int, str]:
+    """The version of each mark as the page showed it (``was-<user id>``)."""
+    shown = {}
+    for key, value in request.form.items():
+        if key.startswith("was-") and (user_id := whole_number(key.removeprefix("was-"))):
+            shown[user_id] = value[:64]
+    return shown
+
+
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @role_required(*STAFF)
 def roster(session_id: int) -> str | Response | tuple[str, int]:
@@ -96,8 +105,8 @@ def roster(session_id: int) -> str | Response | tuple[str, int]:
     session = taught_session_or_404(session_id)
     if request.method == "POST":
         try:
-            changed = service.save_roster(session, _parse_marks(session), current_user,
-                                          utcnow())
+            changed, kept = service.save_roster(session, _parse_marks(session), current_user,
+                                                utcnow(), _shown_versions())
         except ProgressError as error:
             db.session.rollback()
             flash(message_for(error), "error")
@@ -105,11 +114,19 @@ def roster(session_id: int) -> str | Response | tuple[str, int]:
             db.session.commit()
             flash(ngettext("Attendance saved (%(num)d change).",
                            "Attendance saved (%(num)d changes).", changed), "success")
+            if kept:
+                flash(ngettext(
+                    "%(num)d mark changed while this page was open (a check-in, or another "
+                    "instructor) and was kept as it is now: check it below.",
+                    "%(num)d marks changed while this page was open (check-ins, or another "
+                    "instructor) and were kept as they are now: check them below.", kept),
+                    "error")
             return redirect(url_for("teaching.roster", session_id=session.id))
     entries = service.session_roster(session)
     status = 400 if request.method == "POST" else 200
     return render_template("progress/roster.html", session=session, entries=entries,
-                           statuses=list(AttendanceStatus)), status
+                           statuses=list(AttendanceStatus),
+                           mark_version=service.mark_version), status
 
 
 @bp.post("/sessions/<int:session_id>/all-present")

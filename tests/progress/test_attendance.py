@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime, timedelta
 from unittest import mock
 
@@ -69,6 +71,51 @@ def test_roster_mark_all_present_then_adjust(client: FlaskClient, auth: Auth,
         (None, "present"), ("present", "late")]
     history = client.get(f"/teaching/sessions/{session.id}/history").text
     assert "traffic" in history and "Late" in history and instructor.full_name in history
+
+
+def _posted(page: str) -> dict[str, str]:
+    """What the roster form posts as drawn: each checked status, each note, each version."""
+    form: dict[str, str] = {}
+    for name, value in re.findall(r'name="(status-\d+)" value="(\w+)" checked', page):
+        form[name] = value
+    for name, value in re.findall(r'name="((?:note|was)-\d+)"[^>]*value="([^"]*)"', page):
+        form[name] = html.unescape(value)
+    return form
+
+
+def test_saving_a_page_opened_before_a_check_in_keeps_the_check_in(
+        client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """09:30 the instructor marks Karim absent; 09:45 Karim checks in (late); 10:00 the
+    instructor, on the page still open since 09:30, adds a note for Layla and saves. Karim
+    stays late, the page says a mark changed meanwhile, and Layla's note is saved."""
+    edition = scheduled_edition()
+    karim, layla = participant(edition, full_name="Karim"), participant(edition, full_name="Layla")
+    instructor = teacher_of(edition)
+    db.session.commit()
+    session = sessions_of(edition, "alpha")[0]
+    auth.login(instructor)
+    client.post(f"/teaching/sessions/{session.id}", data={
+        f"status-{karim.id}": "absent", f"status-{layla.id}": "present"})
+    open_page = _posted(client.get(f"/teaching/sessions/{session.id}").text)
+    assert open_page[f"status-{karim.id}"] == "absent" and open_page[f"was-{karim.id}"]
+    auth.logout()
+    auth.login(karim)
+    late = session.starts_at + timedelta(minutes=40)
+    with at(late):
+        client.post("/checkin", data={"code": current_code(SECRET, session, late).code})
+    assert status_of(session, karim) == "late"
+    auth.logout()
+    auth.login(instructor)
+    saved = client.post(f"/teaching/sessions/{session.id}", data={
+        **open_page, f"note-{layla.id}": "left at noon"}, follow_redirects=True)
+    assert "Attendance saved (1 change)." in saved.text
+    assert "1 mark changed while this page was open" in saved.text
+    assert status_of(session, karim) == "late" and status_of(session, layla) == "present"
+    # Told, the instructor can still set the mark: the page now shows the new version.
+    again = _posted(saved.text)
+    client.post(f"/teaching/sessions/{session.id}", data={**again,
+                                                           f"status-{karim.id}": "absent"})
+    assert status_of(session, karim) == "absent"
 
 
 def test_bad_marks_change_nothing(client: FlaskClient, auth: Auth, loaded: object) -> None:
