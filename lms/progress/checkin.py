@@ -1,7 +1,9 @@
 """Self check-in: a short code that changes every few minutes, shown as text and as a QR code.
 
 Codes are derived from the secret key, the session and the time period, so every worker and
-host computes the same code without storing it, and a past period's code is simply wrong.
+host computes the same code without storing it. The code of the period just ended still
+works: a participant who read it a moment before it changed, or who scanned the QR code and
+then had to log in, is not refused. Older codes are simply wrong.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def check_in(user: User, typed: str, secret: str, now: datetime) -> tuple[InPers
     Returns the day and whether the mark changed (False when already marked).
 
     :raises ProgressError: ``no_open_day`` when none of the participant's days is open now,
-        ``wrong_code`` for any other code, including one from a past period.
+        ``wrong_code`` for any other code, including one older than the previous period's.
     """
     code = normalise_code(typed)
     candidates = db.session.scalars(
@@ -87,9 +89,10 @@ def check_in(user: User, typed: str, secret: str, now: datetime) -> tuple[InPers
         raise ProgressError("no_open_day")
     period = _period(now)
     for session in candidates:
-        if len(code) == CODE_DIGITS and hmac.compare_digest(
-                code, code_for(secret, session.id, period)):
-            return session, _mark(session, user, now)
+        for accepted in (period, period - 1):
+            if len(code) == CODE_DIGITS and hmac.compare_digest(
+                    code, code_for(secret, session.id, accepted)):
+                return session, _mark(session, user, now)
     raise ProgressError("wrong_code")
 
 

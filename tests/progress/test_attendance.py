@@ -231,7 +231,8 @@ def test_check_in_after_an_absence_keeps_the_instructors_note(client: FlaskClien
 
 def test_wrong_past_and_out_of_window_codes_are_refused(client: FlaskClient, auth: Auth,
                                                         loaded: object) -> None:
-    """A wrong code, the previous period's code, and any code outside the window fail."""
+    """A wrong code, a code older than the previous period's, and any code outside the
+    window fail."""
     edition = scheduled_edition()
     user = participant(edition)
     db.session.commit()
@@ -239,7 +240,7 @@ def test_wrong_past_and_out_of_window_codes_are_refused(client: FlaskClient, aut
     session = sessions_of(edition, "alpha")[0]
     during = session.starts_at + timedelta(minutes=5)
     period = int(during.timestamp()) // CODE_PERIOD_SECONDS
-    stale = code_for(SECRET, session.id, period - 1)
+    stale = code_for(SECRET, session.id, period - 2)
     with at(during):
         wrong = client.post("/checkin", data={"code": "000000" if stale != "000000" else "1"})
         assert wrong.status_code == 400 and "not valid" in wrong.text
@@ -250,6 +251,17 @@ def test_wrong_past_and_out_of_window_codes_are_refused(client: FlaskClient, aut
                                                                       outside).code})
         assert "None of your in-person days is open" in response.text
     assert status_of(session, user) is None
+
+
+def test_the_code_just_changed_still_checks_in(client: FlaskClient, auth: Auth,
+                                              loaded: object) -> None:
+    """Read a moment before it changed (or scanned, then logged in first): the previous
+    period's code still works."""
+    edition, user, session, during, _code = logged_in_during_first_day(auth)
+    previous = code_for(SECRET, session.id, int(during.timestamp()) // CODE_PERIOD_SECONDS - 1)
+    with at(during):
+        assert client.post("/checkin", data={"code": previous}).status_code == 302
+    assert status_of(session, user) == "present"
 
 
 def test_check_in_is_rate_limited(client: FlaskClient, auth: Auth, loaded: object) -> None:
