@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -15,6 +15,7 @@ from lms.audit.services import record
 from lms.auth.decorators import role_required
 from lms.auth.forms import InviteForm
 from lms.auth.models import Role, User
+from lms.auth.people_search import name_or_email_contains
 from lms.auth.services import AccountError, invite_user, send_invitation
 from lms.db_types import utcnow
 from lms.extensions import db
@@ -33,10 +34,7 @@ def list_users() -> str:
     search = (request.args.get("q") or "").strip()[:100]
     query = select(User)
     if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(or_(func.lower(User.full_name).like(pattern),
-                                User.email.like(pattern),
-                                User.full_name_ar.like(f"%{search}%")))
+        query = query.where(name_or_email_contains(search))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = page_number()
     users = db.session.scalars(query.order_by(User.full_name, User.id)

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from lms.auth.models import User
+from lms.auth.people_search import name_or_email_contains
 from lms.extensions import db
 from lms.progress.completion import ParticipantCompletion, completion_for_edition
 from lms.progress.models import Edition, Enrolment, EnrolmentStatus, OrganisationType
@@ -72,10 +73,7 @@ def _query(edition: Edition, f: BoardFilter) -> Any:
     if f.country:
         query = query.where(User.country == f.country)
     if f.search:
-        pattern = f"%{f.search.lower()}%"
-        query = query.where(or_(func.lower(User.full_name).like(pattern),
-                                User.email.like(pattern),
-                                User.full_name_ar.like(f"%{f.search}%")))
+        query = query.where(name_or_email_contains(f.search))
     return query.order_by(func.lower(User.full_name), User.id)
 
 

@@ -198,3 +198,22 @@ def test_account_page_query_count_is_flat(client: FlaskClient, auth: Auth, loade
         factories.enrol(user, factories.make_edition())
     db.session.commit()
     assert count() == small
+
+
+def test_people_are_found_by_name_or_email_as_typed(client: FlaskClient, auth: Auth) -> None:
+    """A piece of the name (any case, either script) or the address finds the person; % and _
+    are matched as themselves, not as wildcards."""
+    auth.login_as(Role.ADMIN)
+    factories.make_user(full_name="Rania Adel", full_name_ar="رانيا عادل",
+                        email="rania_adel@example.org")
+    factories.make_user(full_name="Ranya Xadel", email="ranyaxadel@example.org")
+    db.session.commit()
+
+    def found(search: str) -> set[str]:
+        page = client.get("/admin/users", query_string={"q": search}).text
+        return {name for name in ("Rania Adel", "Ranya Xadel") if name in page}
+
+    assert found("rania") == {"Rania Adel"}
+    assert found("عادل") == {"Rania Adel"}
+    assert found("a_adel") == {"Rania Adel"}
+    assert found("ran%adel") == set()

@@ -82,6 +82,10 @@ def test_board_filters_and_search(client: FlaskClient, auth: Auth, loaded: objec
         assert "Amira" not in client.get(url + "?country=Jordan").text
         search = client.get(url + "?q=amira").text
         assert "Amira" in search and "Basel" not in search
+        # Typed characters are matched as they are, never as wildcards.
+        for wildcard in ("a_ira", "am%a"):
+            assert "Amira" not in client.get(url + "?q=" + wildcard.replace("%", "%25")).text
+        assert "Amira" in client.get(url + "?q=AMIRA%20gov").text
         gone = client.get(url + "?status=withdrawn").text
         assert "Celine" in gone and "Amira" not in gone
         risk = client.get(url + "?status=at_risk").text
