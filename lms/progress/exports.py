@@ -9,9 +9,11 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lms.progress.board import all_rows
@@ -102,20 +104,28 @@ def as_csv(table: Table) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _xlsx_cell(value: str | int) -> str | int:
-    # The file format has no place for most control characters (a Word line break pasted
-    # into a roster's organisation, say); openpyxl refuses them, so they become spaces.
-    value = spreadsheet_safe(value)
-    return ILLEGAL_CHARACTERS_RE.sub(" ", value) if isinstance(value, str) else value
+def _xlsx_cell(sheet: Any, value: str | int) -> WriteOnlyCell | int:
+    """A cell that holds the value as text, whatever it starts with.
+
+    Unlike CSV, the format says which cells are text, so nothing is prefixed: a cell of text
+    starting with "=" is never a formula. The format has no place for most control
+    characters (a Word line break pasted into a roster's organisation, say); openpyxl
+    refuses them, so they become spaces.
+    """
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub(" ", value))
+    cell.data_type = "s"
+    return cell
 
 
 def as_xlsx(table: Table, title: str) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     header, rows = table
-    sheet.append([_xlsx_cell(v) for v in header])
+    sheet.append([_xlsx_cell(sheet, v) for v in header])
     for row in rows:
-        sheet.append([_xlsx_cell(v) for v in row])
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -149,13 +149,17 @@ def test_exports_match_the_participant_page(client: FlaskClient, auth: Auth,
 
 
 def test_formula_cells_are_neutralised(client: FlaskClient, auth: Auth, loaded: object) -> None:
-    """A name starting with = is exported as text, never as a formula."""
+    """A name starting with = is exported as text, never as a formula: prefixed in the CSV,
+    a text cell as it is in the XLSX."""
     edition = scheduled_edition()
     participant(edition, full_name="=HYPERLINK(\"http://x\")")
     db.session.commit()
     auth.login_as(Role.ADMIN)
     text = client.get(f"/admin/editions/{edition.id}/board.csv").data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
+    xlsx = client.get(f"/admin/editions/{edition.id}/board.xlsx").data
+    cell = load_workbook(io.BytesIO(xlsx)).active.cell(2, 1)
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(\"http://x\")", "s")
 
 
 def test_the_spreadsheet_takes_control_characters_and_arabic_headers(
