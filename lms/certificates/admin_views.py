@@ -7,6 +7,7 @@ import zipfile
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -50,7 +51,8 @@ def editions() -> str:
 def _edition_overview(edition: Edition):  # type: ignore[no-untyped-def]
     people = db.session.scalars(
         select(User).join(Enrolment, Enrolment.user_id == User.id)
-        .where(Enrolment.edition_id == edition.id, Enrolment.status == EnrolmentStatus.ACTIVE)
+        .where(Enrolment.edition_id == edition.id, Enrolment.status == EnrolmentStatus.ACTIVE,
+               User.anonymised_at.is_(None))
         .order_by(User.full_name)).all()
     issued = {c.user_id: c for c in db.session.scalars(select(Certificate).filter_by(
         edition_id=edition.id, status=CertificateStatus.VALID))}
@@ -67,8 +69,9 @@ def edition(edition_id: int) -> str:
     history = db.session.scalars(select(Certificate).where(
         Certificate.edition_id == edition.id,
         Certificate.status != CertificateStatus.VALID).order_by(Certificate.issued_at)).all()
+    revoked = {c.user_id for c in history if c.status == CertificateStatus.REVOKED}
     return render_template("certificates/admin_edition.html", edition=edition, people=people,
-                           issued=issued, states=states, history=history,
+                           issued=issued, states=states, history=history, revoked=revoked,
                            display_code=display_code, issue_form=IssueForm())
 
 
@@ -83,11 +86,15 @@ def issue_all(edition_id: int) -> Response:
         state = states.get(person.id)
         if person.id in issued or state is None or not state.eligible:
             continue
-        _certificate, created = services.issue_certificate(
-            person, edition, current_user._get_current_object(), now, state)
+        try:
+            _certificate, created = services.issue_certificate(
+                person, edition, current_user._get_current_object(), now, state)
+        except services.WasRevoked:
+            continue  # only one by one, with a reason
         count += int(created)
     db.session.commit()
-    flash(_("%(num)d certificates issued.", num=count), "success")
+    flash(ngettext("%(num)d certificate issued.", "%(num)d certificates issued.", count),
+          "success")
     return redirect(url_for("certificate_admin.edition", edition_id=edition.id))
 
 
@@ -121,13 +128,17 @@ def issue_one(edition_id: int) -> Response:
     person = db.session.get(User, form.user_id.data)
     enrolled = person is not None and db.session.scalar(select(Enrolment.id).filter_by(
         edition_id=edition.id, user_id=person.id)) is not None
-    if person is None or not enrolled:
+    if person is None or not enrolled or person.anonymised_at is not None:
         abort(404)
     now = utcnow()
     try:
         services.issue_certificate(person, edition, current_user._get_current_object(), now,
                                    services.eligibility(person.id, edition, now),
                                    exception_reason=form.reason.data)
+    except services.WasRevoked:
+        flash(_("%(name)s's certificate for this edition was revoked. To issue a new one, "
+                "write the reason.", name=person.full_name), "error")
+        return redirect(url_for("certificate_admin.edition", edition_id=edition.id))
     except services.NotEligible:
         flash(_("%(name)s has not completed every unit. To issue by exception, write the "
                 "reason.", name=person.full_name), "error")
@@ -180,7 +191,8 @@ def reissue(certificate_id: int) -> Response:
         new = services.reissue_certificate(certificate, current_user._get_current_object(),
                                            utcnow(), bool(form.keep_issue_date.data))
     except services.CertificateError:
-        flash(_("Only a valid certificate can be re-issued."), "error")
+        flash(_("Only a valid certificate of an account that still holds its name can be "
+                "re-issued."), "error")
         return redirect(url_for("certificate_admin.detail", certificate_id=certificate.id))
     db.session.commit()
     flash(_("A new certificate replaces the old one."), "success")

@@ -31,6 +31,11 @@ from lms.urls import public_url
 from lms.whole_files import write_whole
 
 
+class WasRevoked(Exception):
+    """The participant's certificate of the edition was revoked: a new one needs an admin
+    and a written reason, never a claim or the edition-wide issue."""
+
+
 class NotEligible(Exception):
     """The participant has not completed every unit; ``missing`` says what is left."""
 
@@ -85,6 +90,13 @@ def verify_url(code: str) -> str:
 def valid_certificate(user_id: int, edition_id: int) -> Certificate | None:
     return db.session.scalar(select(Certificate).filter_by(
         user_id=user_id, edition_id=edition_id, status=CertificateStatus.VALID))
+
+
+def revoked_certificate(user_id: int, edition_id: int) -> Certificate | None:
+    """The participant's latest revoked certificate of the edition, if any."""
+    return db.session.scalar(select(Certificate).filter_by(
+        user_id=user_id, edition_id=edition_id, status=CertificateStatus.REVOKED)
+        .order_by(Certificate.issued_at.desc()).limit(1))
 
 
 def build_snapshot(user: User, edition: Edition, issue_date: date, code: str) -> dict[str, Any]:
@@ -190,12 +202,19 @@ def issue_certificate(user: User, edition: Edition, issued_by: User | None, now:
     A second request racing the first meets the partial unique index and gets the first's
     certificate, so a double click gives one certificate and no error.
 
+    :raises WasRevoked: when an earlier certificate of the edition was revoked and no reason
+        is given: revoking would mean nothing if the holder could claim a new one at once.
     :raises NotEligible: when the rule says not yet and no exception reason is given.
+    :raises CertificateError: for an anonymised account.
     """
     existing = valid_certificate(user.id, edition.id)
     if existing is not None:
         return existing, False
+    if user.anonymised_at is not None:
+        raise CertificateError("the account was anonymised: no name to print")
     reason = (exception_reason or "").strip() or None
+    if reason is None and revoked_certificate(user.id, edition.id) is not None:
+        raise WasRevoked()
     if not eligibility.eligible and reason is None:
         raise NotEligible(eligibility.missing)
     try:
@@ -262,7 +281,9 @@ def reissue_certificate(old: Certificate, by: User, now: datetime,
         raise CertificateError("only a valid certificate can be re-issued")
     user = db.session.get(User, old.user_id) if old.user_id else None
     edition = db.session.get(Edition, old.edition_id)
-    if user is None or edition is None:
+    if user is None or edition is None or user.anonymised_at is not None:
+        # An anonymised account no longer holds the name: a successor would print
+        # "Anonymised participant" in place of the name the certificate keeps.
         raise CertificateError("the holder's account no longer exists")
     old.status = CertificateStatus.REPLACED
     db.session.flush()  # frees the one-valid index for the successor
@@ -277,7 +298,7 @@ def reissue_certificate(old: Certificate, by: User, now: datetime,
 
 def _notify_holder(certificate: Certificate, template: str) -> None:
     user = db.session.get(User, certificate.user_id) if certificate.user_id else None
-    if user is not None:
+    if user is not None and user.anonymised_at is None:
         mail.send(user.email, template, user.preferred_language, user=user,
                   certificate=certificate, link=verify_url(certificate.code))
 

@@ -30,8 +30,11 @@ def mine() -> str:
     rows = []
     for _enrolment, edition, programme in active_enrolments(current_user.id):
         certificate = services.valid_certificate(current_user.id, edition.id)
-        state = None if certificate else services.eligibility(current_user.id, edition, now)
-        rows.append((edition, programme, certificate, state))
+        revoked = None if certificate else services.revoked_certificate(current_user.id,
+                                                                         edition.id)
+        state = None if certificate or revoked else services.eligibility(current_user.id,
+                                                                          edition, now)
+        rows.append((edition, programme, certificate, revoked, state))
     return render_template("certificates/mine.html", rows=rows, display_code=display_code)
 
 
@@ -51,6 +54,10 @@ def claim(edition_id: int) -> Response:
         certificate, created = services.issue_certificate(
             current_user._get_current_object(), edition, None, now,
             services.eligibility(current_user.id, edition, now))
+    except services.WasRevoked:
+        flash(_("Your certificate for this edition was revoked, so it cannot be claimed "
+                "again. Write to the programme team if you think this is a mistake."), "error")
+        return redirect(url_for("certificates.mine"))
     except services.NotEligible:
         flash(_("Your certificate unlocks when every unit is complete."), "error")
         return redirect(url_for("certificates.mine"))

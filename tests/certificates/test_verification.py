@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from lms.auth.models import Role
+from lms.auth.models import Role, User
 from lms.certificates import services
 from lms.certificates.codes import display_code, new_code
 from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import pdf_engine_available
 from lms.db_types import utcnow
 from lms.extensions import db
-from tests.certificates.conftest import finish
+from tests import factories
+from tests.certificates.conftest import attend, finish, study
 from tests.conftest import Auth
 
 pytestmark = pytest.mark.skipif(not pdf_engine_available(),
@@ -78,6 +80,70 @@ def test_revoked_then_page_says_revoked(client: FlaskClient, auth: Auth,
     assert certificate.status == CertificateStatus.REVOKED
     page = client.get(f"/verify/{certificate.code}").text
     assert "Revoked on" in page
+
+
+def test_a_revoked_certificate_is_not_claimed_or_issued_again_without_a_reason(
+        app: Flask, client: FlaskClient, auth: Auth, certificate: Certificate) -> None:
+    """The holder still meets the completion rule, but once revoked their page says so and
+    a claim is refused; the edition-wide issue passes them by; an admin issues a new one
+    only with a written reason."""
+    holder = db.session.get(User, certificate.user_id)
+    assert holder is not None
+    edition_id = certificate.edition_id
+    admin_browser = app.test_client()
+    admin = Auth(admin_browser).login_as(Role.ADMIN)
+    admin_browser.post(f"/admin/certificates/{certificate.id}/revoke",
+                       data={"reason": "Attendance sheet was forged"})
+    auth.login(holder)
+    mine = client.get("/certificates").text
+    assert "was revoked on" in mine and "Claim my certificate" not in mine
+    refused = client.post(f"/certificates/claim/{edition_id}", follow_redirects=True)
+    assert "cannot be claimed again" in refused.text
+
+    everyone = admin_browser.post(f"/admin/certificates/editions/{edition_id}/issue-all",
+                                  follow_redirects=True)
+    assert "0 certificates issued." in everyone.text
+    without = admin_browser.post(f"/admin/certificates/editions/{edition_id}/issue",
+                                 data={"user_id": holder.id}, follow_redirects=True)
+    assert "was revoked. To issue a new one, write the reason." in without.text
+    assert services.valid_certificate(holder.id, edition_id) is None
+    admin_browser.post(f"/admin/certificates/editions/{edition_id}/issue", data={
+        "user_id": holder.id, "reason": "The sheet was checked again and is genuine"})
+    renewed = services.valid_certificate(holder.id, edition_id)
+    assert renewed is not None and renewed.exception_reason and admin is not None
+
+
+def test_no_certificate_names_an_anonymised_participant(app: Flask, client: FlaskClient,
+                                                        auth: Auth, graduate) -> None:  # type: ignore[no-untyped-def]
+    """A former participant who met the rule but never claimed, then anonymised: the
+    edition-wide issue passes them by and issuing one by one finds nobody. One who holds a
+    certificate keeps it with their name, and it cannot be re-issued as "Anonymised
+    participant"."""
+    from lms.auth.anonymise import anonymise
+
+    user, edition, _sessions = graduate
+    finish(user)
+    other = factories.make_user(full_name="Omar Said")
+    factories.enrol(other, edition)
+    attend(other, _sessions)
+    study(other)
+    held, _new = services.issue_certificate(other, edition, None, utcnow(),
+                                            services.eligibility(other.id, edition, utcnow()))
+    admin = auth.login_as(Role.ADMIN)
+    for person in (user, other):
+        person.is_active_account = False
+        anonymise(person, admin, utcnow())
+    db.session.commit()
+    everyone = client.post(f"/admin/certificates/editions/{edition.id}/issue-all",
+                           follow_redirects=True)
+    assert "0 certificates issued." in everyone.text
+    assert client.post(f"/admin/certificates/editions/{edition.id}/issue", data={
+        "user_id": user.id, "reason": "x"}).status_code == 404
+    assert services.valid_certificate(user.id, edition.id) is None
+    refused = client.post(f"/admin/certificates/{held.id}/reissue", follow_redirects=True)
+    assert "still holds its name" in refused.text
+    db.session.refresh(held)
+    assert held.status == CertificateStatus.VALID and held.snapshot["name_en"] == "Omar Said"
 
 
 def test_reissue_chain(client: FlaskClient, auth: Auth, certificate: Certificate) -> None:
