@@ -69,7 +69,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
             changed = accounts.update_profile(user, accounts.Profile(
                 form.full_name.data or "", form.full_name_ar.data, form.organisation.data,
                 form.country.data, form.language.data or "en"))
-            old_email = accounts.change_email(user, form.email.data or "")
+            old_email = accounts.change_email(user, form.email.data or "", utcnow())
         except AccountError as error:
             db.session.rollback()
             form.email.errors = [str(error)]

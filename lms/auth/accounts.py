@@ -16,13 +16,13 @@ from lms.auth.models import (
     EMAIL_LENGTH,
     Gender,
     ModuleInstructor,
-    PasswordToken,
     Role,
     User,
     normalise_email,
 )
 from lms.auth.services import AccountError, notify_email_changed
 from lms.auth.sessions import end_all_sessions
+from lms.auth.tokens import cancel_links
 from lms.courses.models import Module
 from lms.extensions import db
 from lms.progress.models import Edition, Enrolment
@@ -56,8 +56,11 @@ def update_profile(user: User, profile: Profile) -> list[str]:
     return changed
 
 
-def change_email(user: User, new_email: str) -> str:
+def change_email(user: User, new_email: str, now: datetime) -> str:
     """Give the account a new address and tell the old one; returns the old address.
+
+    Unused password links die: they went to the old address (a typo corrected, say, or a
+    mailbox the person no longer controls), which must not set the password any more.
 
     :raises AccountError: when the address is invalid or another account uses it.
     """
@@ -70,6 +73,7 @@ def change_email(user: User, new_email: str) -> str:
     if db.session.scalar(select(User.id).filter_by(email=new_email)) is not None:
         raise AccountError(_("Another account already uses this address."))
     user.email = new_email
+    cancel_links(user.id, now)
     db.session.flush()
     notify_email_changed(user, old)
     return old
@@ -101,9 +105,7 @@ def deactivate(user: User, by: User, now: datetime) -> None:
         raise AccountError(_("You cannot deactivate your own account."))
     user.is_active_account = False
     end_all_sessions(user.id)
-    db.session.execute(update(PasswordToken).where(PasswordToken.user_id == user.id,
-                                                   PasswordToken.used_at.is_(None))
-                       .values(used_at=now))
+    cancel_links(user.id, now)
     db.session.flush()
 
 

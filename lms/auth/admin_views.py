@@ -100,6 +100,12 @@ def resend_invitation(user_id: int) -> Response:
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
+    if not user.is_active_account or user.anonymised_at is not None:
+        # A link would let the account in again as soon as it is reactivated, and an
+        # anonymised account has no address to send to.
+        flash(_("%(email)s is deactivated: reactivate the account before sending an "
+                "invitation.", email=user.email), "error")
+        return redirect(url_for("admin_users.list_users"))
     valid_for = timedelta(hours=current_app.config["INVITATION_VALID_HOURS"])
     send_invitation(user, utcnow(), valid_for)
     record(current_user, "user.invitation_resent", user)

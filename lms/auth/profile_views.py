@@ -76,7 +76,7 @@ def change_email() -> str | Response | tuple[str, int]:
             db.session.commit()
         else:
             try:
-                old = accounts.change_email(user, form.email.data or "")
+                old = accounts.change_email(user, form.email.data or "", utcnow())
             except AccountError as error:
                 form.email.errors = [str(error)]
             else:

@@ -74,10 +74,15 @@ def set_password_with_token(token: str, password: str, now: datetime) -> User:
     return user
 
 
+def cancel_links(user_id: int, now: datetime) -> None:
+    """Every unused invitation or reset link of the account stops working."""
+    db.session.execute(update(PasswordToken).where(PasswordToken.user_id == user_id,
+                                                   PasswordToken.used_at.is_(None))
+                       .values(used_at=now))
+
+
 def change_password(user: User, password: str, now: datetime) -> None:
     """Store a new password; end every session of the user and every unused link."""
     user.set_password(password)
-    db.session.execute(update(PasswordToken).where(PasswordToken.user_id == user.id,
-                                                   PasswordToken.used_at.is_(None))
-                       .values(used_at=now))
+    cancel_links(user.id, now)
     end_all_sessions(user.id)

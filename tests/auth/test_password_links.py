@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from lms.auth.accounts import deactivate
 from lms.auth.models import PasswordToken, Role, User
 from lms.db_types import utcnow
 from lms.extensions import db
@@ -224,3 +225,39 @@ def test_participant_cannot_invite(client: FlaskClient, auth: Auth) -> None:
     auth.login_as(Role.PARTICIPANT)
     assert invite(client, role="admin").status_code == 403
     assert db.session.scalar(select(User).filter_by(email="amal@example.org")) is None
+
+
+def test_a_corrected_address_takes_the_old_links_away(app: Flask, client: FlaskClient,
+                                                      auth: Auth) -> None:
+    """Invited at a mistyped address, then corrected by the admin and invited again: the
+    link in the mistyped mailbox no longer sets the password; the new one does."""
+    auth.login_as(Role.ADMIN)
+    assert invite(client, email="amal@minsitry.example.org").status_code == 302
+    user = db.session.scalar(select(User).filter_by(email="amal@minsitry.example.org"))
+    assert user is not None
+    mistyped = link_in(last_mail("amal@minsitry.example.org"))
+    client.post(f"/admin/users/{user.id}/edit", data={
+        "full_name": "Amal Said", "full_name_ar": "أمل سعيد",
+        "email": "amal@ministry.example.org", "organisation": "", "country": "",
+        "language": "en"})
+    client.post(f"/admin/users/{user.id}/invitation")
+    visitor = app.test_client()
+    assert set_password(visitor, mistyped).status_code != 302
+    db.session.refresh(user)
+    assert user.password_hash is None
+    assert set_password(visitor, link_in(last_mail("amal@ministry.example.org"))
+                        ).status_code == 302
+
+
+def test_no_invitation_for_a_deactivated_account(client: FlaskClient, auth: Auth) -> None:
+    """A link would let the account in again as soon as it is reactivated: the list offers
+    none, and a direct post is refused with what to do and sends nothing."""
+    admin = auth.login_as(Role.ADMIN)
+    person = factories.make_user(email="gone@example.org")
+    deactivate(person, admin, utcnow())
+    db.session.commit()
+    assert f"/admin/users/{person.id}/invitation" not in client.get("/admin/users").text
+    refused = client.post(f"/admin/users/{person.id}/invitation", follow_redirects=True)
+    assert "reactivate the account before sending an invitation" in refused.text
+    assert db.session.scalar(select(OutboxMessage).filter_by(
+        recipient="gone@example.org", template="invitation")) is None
