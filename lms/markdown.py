@@ -10,6 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET  # noqa: S405  (builds elements; parses nothing)
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 
 import markdown
@@ -95,6 +96,15 @@ def _is_package_link(url: str) -> bool:
     return url.startswith(("media/", "glossary:", "topic:"))
 
 
+class _SectionHeadings(Treeprocessor):
+    """A lesson's "# Heading" becomes a section heading (h2), before the table of contents
+    is built: the page's one h1 is the lesson's title, and the sanitiser keeps no other."""
+
+    def run(self, root: ET.Element) -> None:
+        for element in root.iter("h1"):
+            element.tag = "h2"
+
+
 class _PackageLinks(Extension):
     def __init__(self, resolver: LinkResolver | None) -> None:
         super().__init__()
@@ -105,6 +115,7 @@ class _PackageLinks(Extension):
         self.processor = _LinkRewriter(md, self.resolver)
         # After the toc has assigned ids (priority 5), before serialising.
         md.treeprocessors.register(self.processor, "package_links", 1)
+        md.treeprocessors.register(_SectionHeadings(md), "section_headings", 6)
 
 
 def _markdown(links: _PackageLinks) -> markdown.Markdown:
@@ -139,9 +150,11 @@ def render(text: str, resolver: LinkResolver | None = None) -> Rendered:
     processor = links.processor
     assert processor is not None
     toc = _toc(getattr(md, "toc_tokens", []))
-    anchors = _anchors(md.toc_tokens) | _explicit_ids(html)
+    clean = sanitise(html)
+    # From the sanitised page: an id the sanitiser dropped is no target for a link or a ref.
+    anchors = _anchors(md.toc_tokens) | _explicit_ids(clean)
     return Rendered(
-        html=sanitise(html),
+        html=clean,
         toc=toc,
         anchors=anchors,
         links=processor.links,
@@ -161,7 +174,8 @@ def heading_anchor(text: str) -> str:
 
 def _toc(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {"id": t["id"], "name": t["name"], "children": _toc(t.get("children", []))}
+        # The name comes HTML-escaped; pages escape it again as they draw it.
+        {"id": t["id"], "name": unescape(t["name"]), "children": _toc(t.get("children", []))}
         for t in tokens
     ]
 

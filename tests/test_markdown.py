@@ -70,3 +70,26 @@ def test_arabic_headings_get_readable_anchors() -> None:
     """Arabic headings keep their letters in the anchor, so links to them are readable."""
     result = render("## المفاهيم الأساسية\n\nنص.")
     assert result.toc[0]["id"] == "المفاهيم-الأساسية"
+
+
+def test_a_top_level_heading_becomes_a_section_heading() -> None:
+    """"# Overview" in a lesson keeps its heading (as h2: the page's h1 is the lesson title),
+    its anchor and its place in the table of contents, so links and quiz refs to it work."""
+    rendered = render("# Overview\n\nSee [below](#overview).\n\n## Details\n\nText.")
+    assert '<h2 id="overview">Overview</h2>' in rendered.html
+    assert [entry["id"] for entry in rendered.toc] == ["overview", "details"]
+    assert "overview" in rendered.anchors
+
+
+def test_an_id_the_sanitiser_drops_is_no_anchor() -> None:
+    """A heading written as raw HTML of a kind the sanitiser removes loses its id: a link or
+    a quiz ref to it would lead nowhere, so it is not counted as an anchor."""
+    rendered = render('<h1 id="raw-title">Raw</h1>\n\n## Kept\n')
+    assert "raw-title" not in rendered.html and "raw-title" not in rendered.anchors
+    assert "kept" in rendered.anchors
+
+
+def test_table_of_contents_names_are_plain_text() -> None:
+    """Pages escape the names as they draw them: stored escaped, "&" would show as "&amp;"."""
+    rendered = render("## Rights & duties\n\nText.\n\n## Less < more\n\nText.")
+    assert [entry["name"] for entry in rendered.toc] == ["Rights & duties", "Less < more"]

@@ -83,10 +83,15 @@ def _front_matter(path: Path, report: Report) -> tuple[Fields, str, int, str] | 
                               "lines"))
         return None
     front, body, offset = parts
+    reported = len(report.problems)
     data = load_yaml(front, path, report, line_offset=1)
     if data is None:
+        if len(report.problems) == reported:
+            # Empty (or only comments): without a word here the lesson would vanish from the
+            # package, and a unit naming its topic would fail to load.
+            report.add(path, 1, _("the front matter between the '---' lines is empty"))
         return None
-    return Fields(data, path, report, "the front matter"), body, offset, text
+    return Fields(data, path, report, _("the front matter")), body, offset, text
 
 
 def _lesson_from(f: Fields, path: Path, body: str, offset: int, text: str, language: str,

@@ -67,7 +67,7 @@ def _read_package_yaml(root: Path, report: Report) -> PackageSpec | None:
                                                           CoursePackage.title_ar))
     issuers = []
     for item, line in f.items("issuers"):
-        issuer_fields = Fields(_wrap(item, line), path, report, "an issuer")
+        issuer_fields = Fields(_wrap(item, line), path, report, _("an issuer"))
         value = issuer_fields.bilingual("issuer")
         if value:
             issuers.append(value)
@@ -115,7 +115,7 @@ def _read_programmes(f: Fields, path: Path, report: Report) -> list[ProgrammeSpe
     programmes: list[ProgrammeSpec] = []
     seen: set[str] = set()
     for item, _line in f.items("programmes"):
-        p = Fields(item, path, report, "a programme")
+        p = Fields(item, path, report, _("a programme"))
         p.allow_only("slug", "title", "summary", "units")
         slug = p.slug("slug")
         title = p.bilingual("title", max_length=column_length(Programme.title_en,
@@ -135,7 +135,7 @@ def _read_units(p: Fields, path: Path, report: Report) -> list[UnitSpec]:
     units: list[UnitSpec] = []
     seen: set[str] = set()
     for item, _line in p.items("units"):
-        u = Fields(item, path, report, "a unit")
+        u = Fields(item, path, report, _("a unit"))
         u.allow_only("slug", "title", "module", "topics", "days", "hours_per_day")
         slug = u.slug("slug")
         module = u.slug("module") if u.has("module") else None
@@ -168,7 +168,7 @@ def _read_glossary(root: Path, report: Report) -> list[TermSpec]:
     terms: list[TermSpec] = []
     seen: set[str] = set()
     for item, _line in f.items("terms"):
-        t = Fields(item, path, report, "a glossary term")
+        t = Fields(item, path, report, _("a glossary term"))
         t.allow_only("slug", "term", "definition", "source")
         slug = t.slug("slug")
         term = t.bilingual("term", max_length=column_length(GlossaryTerm.term_en,

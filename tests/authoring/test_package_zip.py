@@ -99,10 +99,12 @@ def test_values_yaml_cannot_read_are_reported_in_a_zip(
     assert response.status_code == 302
     rows = [" ".join(row.split()) for row in
             client.get(response.headers["Location"]).text.split("<tr>")[1:]]
-    assert any("<code>modules/02-beta/01-third.md</code></th> <td>4</td> "
-               "<td>&#39;2026-13-01&#39; is not a date that exists" in row for row in rows), rows
-    assert any("<code>modules/01-alpha/02-second.quiz.yaml</code></th> <td>3</td> "
-               "<td>unknown question type [&#39;true_false&#39;]" in row for row in rows), rows
+    assert any("<code dir=\"ltr\">modules/02-beta/01-third.md</code></th> <td>4</td> "
+               "<td dir=\"auto\">&#39;2026-13-01&#39; is not a date that exists" in row
+               for row in rows), rows
+    assert any("<code dir=\"ltr\">modules/01-alpha/02-second.quiz.yaml</code></th> <td>3</td> "
+               "<td dir=\"auto\">unknown question type [&#39;true_false&#39;]" in row
+               for row in rows), rows
     report = "".join(rows)
     assert "Load this package" not in report
     assert latest().status == UploadStatus.INVALID and topics() == 0
@@ -115,7 +117,8 @@ def test_topic_slug_of_another_loaded_package_is_reported(
     other_package(package_copy, shared={"third"})
     response = post_zip(client, zip_folder(package_copy))
     report = " ".join(client.get(response.headers["Location"]).text.split())
-    assert ("<code>modules/02-beta/01-third.md</code></th> <td></td> <td>the topic slug "
+    assert ("<code dir=\"ltr\">modules/02-beta/01-third.md</code></th> <td></td> "
+            "<td dir=\"auto\">the topic slug "
             "&#39;third&#39; is already used by the package &#39;sample&#39; loaded on the "
             "platform") in report
     assert "Load this package" not in report

@@ -160,6 +160,16 @@ def test_missing_front_matter(package_copy: Path) -> None:
             "between '---' lines") in problems(package_copy)
 
 
+@pytest.mark.parametrize("front", ["---\n---\n", "---\n# title: to write later\n---\n"])
+def test_empty_front_matter_is_reported(package_copy: Path, front: str) -> None:
+    """Empty front matter (or only a comment) is a problem of its own: the lesson cannot be
+    read, and its topic must not vanish from the package without a word."""
+    lesson = package_copy / "modules/02-beta/01-third.md"
+    lesson.write_text(front + "## Third heading\n\nText.\n", encoding="utf-8")
+    assert ("modules/02-beta/01-third.md:1: the front matter between the '---' lines is "
+            "empty") in problems(package_copy)
+
+
 def test_front_matter_missing_title(package_copy: Path) -> None:
     """Missing required front matter fields are named."""
     edit(package_copy / "modules/02-beta/01-third.md",
