@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
 from lms.auth.models import Role
-from lms.courses.authoring.models import MediaUpload
+from lms.courses.authoring.models import LessonVersion, MediaUpload, VersionStatus
 from lms.courses.loader import load_package
 from lms.courses.models import CoursePackage, MediaFile, Module, Topic
 from lms.extensions import db
@@ -28,6 +28,7 @@ from lms.progress.models import (
 from lms.quizzes.models import Question, Quiz
 from lms.quizzes.snapshot import live_questions
 from tests import factories
+from tests.authoring.conftest import editor_fields, lesson_form
 from tests.concurrency.helpers import (
     all_succeeded,
     assert_no_error_page,
@@ -312,3 +313,22 @@ def test_two_admins_record_the_same_make_up(app: Flask) -> None:
     all_succeeded(clients, responses, ends_with=f"/admin/editions/{edition.id}/make-ups")
     assert count(MakeUp, session_id=missed.id, user_id=amal.id) == 1
     assert count(AuditEvent, action="enrolment.make_up") == 1
+
+
+def test_a_lesson_saved_from_two_tabs_at_once(app: Flask) -> None:
+    """The same editor form sent twice at once (a double click, two tabs): one draft, and the
+    second request is told the lesson was saved since it was opened, not shown an error."""
+    author = module_instructor("alpha")
+    first = db.session.scalar(select(Topic).filter_by(slug="first"))
+    assert first is not None
+    clients = [client_of(app, author) for _ in range(2)]
+    url = f"/author/topics/{first.id}/en/edit"
+    data = {**editor_fields(clients[0], first.id), **lesson_form(action="save")}
+
+    with writes_held(LessonVersion, len(clients)):
+        responses = at_once([lambda c=c: c.post(url, data=data) for c in clients])
+
+    assert sorted(r.status_code for r in responses) == [302, 400]
+    refused = next(r for r in responses if r.status_code == 400)
+    assert "saved or published after you opened it" in refused.text
+    assert count(LessonVersion, topic_id=first.id, status=VersionStatus.DRAFT) == 1

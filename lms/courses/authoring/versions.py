@@ -19,6 +19,7 @@ from lms.courses.authoring.content import LessonContent, check_lesson
 from lms.courses.authoring.models import LessonVersion, VersionSource, VersionStatus
 from lms.courses.authoring.topics import publish_topic
 from lms.courses.models import CoursePackage, Lesson, Topic
+from lms.database import lock_row
 from lms.extensions import db
 
 
@@ -101,6 +102,9 @@ def save_draft(topic: Topic, language: str, content: LessonContent, author: User
         also what a second click on the same form meets.
     """
     html, toc = _checked(topic, language, content)
+    # Two saves of one lesson at the same moment (two tabs, a double click) take turns: the
+    # second then sees the first's draft and is told, instead of inserting a second draft.
+    lock_row(Topic, topic.id)
     draft = draft_of(topic.id, language)
     if opened_on is not None:
         seen: tuple[int | None, int | None]
@@ -133,6 +137,7 @@ def publish(version: LessonVersion, by: User | None, now: datetime) -> Lesson:
     """
     topic = db.session.get(Topic, version.topic_id)
     assert topic is not None
+    lock_row(Topic, topic.id)
     if version.source == VersionSource.BROWSER and version.status == VersionStatus.DRAFT:
         # Links are checked again: a file or topic may have gone since the draft was saved.
         content = LessonContent(version.title, version.minutes, version.objectives,
@@ -173,6 +178,7 @@ def restore(version: LessonVersion, by: User, now: datetime) -> LessonVersion:
         raise VersionError([_("A draft is published, not restored.")])
     topic = db.session.get(Topic, version.topic_id)
     assert topic is not None
+    lock_row(Topic, topic.id)
     content = LessonContent(version.title, version.minutes, version.objectives,
                             version.body_markdown)
     html, toc = _checked(topic, version.language, content)
