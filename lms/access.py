@@ -59,7 +59,7 @@ ACCESS: dict[str, Rule] = {
     "certificates.verify_code": Rule(PUBLIC, "rate-limited; shows only what the certificate says"),
     "badges.issuer": Rule(PUBLIC),
     "badges.jwks": Rule(PUBLIC),
-    "badges.achievement": Rule(PUBLIC, "what the certificate's credential names"),
+    "badges.achievement": Rule(PUBLIC, "what the certificate's credential names; rate-limited"),
     "badges.download": Rule(ANY_USER, "the holder or an admin, valid certificates (404 "
                                       "otherwise)"),
     "certificate_admin.editions": Rule((Role.ADMIN,)),

@@ -11,8 +11,10 @@ from lms.auth.models import Role
 from lms.certificates import badges
 from lms.certificates.codes import CodeInvalid, parse_code
 from lms.certificates.models import Certificate, CertificateStatus
+from lms.certificates.views import VERIFY_LIMIT
 from lms.courses.models import CoursePackage
 from lms.extensions import db
+from lms.ratelimit import limiter
 
 bp = Blueprint("badges", __name__, url_prefix="/ob")
 
@@ -33,8 +35,10 @@ def jwks() -> Response:
 
 
 @bp.get("/achievements/<code>")
+@limiter.limit(VERIFY_LIMIT)
 def achievement(code: str) -> Response:
-    """The achievement a credential names.
+    """The achievement a credential names (limited like the verification page: it answers
+    for any code, so it must not serve to try codes one after another).
 
     :raises 404: for an unknown or malformed code.
     """

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from lms.auth.models import Role
 from lms.certificates import services
+from lms.certificates.codes import new_code
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import pdf_engine_available
 from lms.db_types import utcnow
@@ -83,3 +84,10 @@ def test_issuer_profile_is_public(client: FlaskClient, issued: Certificate) -> N
     achievement = client.get(f"/ob/achievements/{issued.code}").json
     assert achievement["type"] == ["Achievement"]
     assert client.get("/ob/achievements/nonsense").status_code == 404
+
+
+def test_achievement_lookups_are_rate_limited(client: FlaskClient) -> None:
+    """The achievement endpoint answers for any code, like the verification page, and is
+    limited like it: after twenty lookups a minute, 429."""
+    codes = [client.get(f"/ob/achievements/{new_code()}").status_code for _ in range(21)]
+    assert codes[:20] == [404] * 20 and codes[20] == 429
