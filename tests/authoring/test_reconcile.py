@@ -194,6 +194,23 @@ def test_browser_topics_and_media_are_not_retired(app: Flask, package_copy: Path
     assert media is not None and not media.is_retired
 
 
+def test_a_file_dropped_by_the_package_stays_for_a_browser_lesson(app: Flask,
+                                                                   package_copy: Path) -> None:
+    """An instructor's browser version of a lesson links to the package's reading; the next
+    package version drops the file. It stays for that lesson (participants would get a broken
+    link otherwise), and the load says why."""
+    load(app, package_copy)
+    browser_edit("second", "## Second heading\n\nRead [this](media/reading.pdf) first.\n",
+                 title="Second topic")
+    edit(package_copy / FIRST, "[A reading](media/reading.pdf)", "")
+    (package_copy / "media/reading.pdf").unlink()
+    summary = load(app, package_copy)
+    reading = db.session.scalar(select(MediaFile).filter_by(name="media/reading.pdf"))
+    assert reading is not None and not reading.is_retired
+    assert ("media/reading.pdf: no longer in the package, but kept: the lesson second (en), "
+            "edited in the browser, shows it") in summary.notes
+
+
 def test_package_file_never_replaces_an_uploaded_one(app: Flask, package_copy: Path) -> None:
     """A package file with the name of a different browser upload is reported, not used."""
     load(app, package_copy)

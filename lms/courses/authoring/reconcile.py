@@ -24,6 +24,7 @@ from lms.courses.authoring.versions import new_version
 from lms.courses.models import Lesson, MediaFile, Topic
 from lms.courses.specs import LessonSpec, TopicSpec
 from lms.extensions import db
+from lms.markdown import render
 
 
 class PackageReconciler:
@@ -33,14 +34,23 @@ class PackageReconciler:
         self.now = now
         self.notes: list[str] = []
         rows = db.session.execute(
-            select(Lesson, LessonVersion)
+            select(Lesson, LessonVersion, Topic.slug)
             .join(Topic, Topic.id == Lesson.topic_id)
             .outerjoin(LessonVersion, LessonVersion.id == Lesson.version_id)
-            .where(Topic.package_id == package_id))
+            .where(Topic.package_id == package_id)).all()
         self.current: dict[tuple[int, str], LessonVersion | None] = {
-            (lesson.topic_id, lesson.language): version for lesson, version in rows}
+            (lesson.topic_id, lesson.language): version for lesson, version, _slug in rows}
         self.browser_held = {key for key, version in self.current.items()
                              if version is not None and version.source == VersionSource.BROWSER}
+        # Package files that lessons edited in the browser show. Those lessons are not
+        # checked against the new package, so a file it no longer holds must stay for them.
+        self.shown_in_browser_lessons: dict[str, str] = {}
+        for lesson, version, slug in rows:
+            if version is not None and version.source == VersionSource.BROWSER:
+                for link in render(version.body_markdown).links:
+                    if link.startswith("media/"):
+                        self.shown_in_browser_lessons.setdefault(
+                            link, f"{slug} ({lesson.language})")
         self.uploaded_media = set(db.session.scalars(
             select(MediaUpload.media_id).join(MediaFile, MediaFile.id == MediaUpload.media_id)
             .where(MediaFile.package_id == package_id)))
@@ -54,7 +64,17 @@ class PackageReconciler:
         return topic.is_draft or self.held(topic.id, "en")
 
     def keeps_media(self, media: MediaFile) -> bool:
-        return media.id in self.uploaded_media
+        """Files the package may not retire: uploaded in the browser, or shown by a lesson
+        edited in the browser (noted, so the instructor can change that lesson)."""
+        if media.id in self.uploaded_media:
+            return True
+        lesson = self.shown_in_browser_lessons.get(media.name)
+        if lesson is not None:
+            if not media.is_retired:
+                self.notes.append(f"{media.name}: no longer in the package, but kept: the "
+                                  f"lesson {lesson}, edited in the browser, shows it")
+            return True
+        return False
 
     def media_conflict(self, media: MediaFile, stored_name: str) -> bool:
         """A package file that would replace a different file uploaded in the browser."""
