@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 
 from lms.auth.directory_models import DirectoryEntry
 from lms.auth.models import PasswordToken, RecoveryCode, Role, User, UserSession
@@ -63,7 +63,9 @@ def anonymise(user: User, by: User, now: datetime) -> None:
     user.anonymised_at = now
     for model in (UserSession, PasswordToken, RecoveryCode, DirectoryEntry):
         db.session.execute(delete(model).where(model.user_id == user.id))
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == old_email))
+    # Also mail about them sent to an address they had before (the notice of a change).
+    db.session.execute(delete(OutboxMessage).where(or_(OutboxMessage.recipient == old_email,
+                                                       OutboxMessage.user_id == user.id)))
     db.session.execute(update(Attendance).where(Attendance.user_id == user.id)
                        .values(note=""))
     db.session.execute(update(AttendanceChange).where(AttendanceChange.user_id == user.id)

@@ -158,8 +158,9 @@ def _audit(user: User) -> list[dict[str, Any]]:
 
 
 def _messages(user: User) -> list[dict[str, Any]]:
-    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.email)
-                              .order_by(OutboxMessage.created_at))
+    rows = db.session.scalars(select(OutboxMessage).where(or_(
+        OutboxMessage.recipient == user.email, OutboxMessage.user_id == user.id))
+        .order_by(OutboxMessage.created_at))
     return [{"sent_at": _value(m.created_at), "subject": m.subject, "text": m.body_text}
             for m in rows]
 

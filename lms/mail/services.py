@@ -81,7 +81,9 @@ def send(to: str, template: str, language: str, **context: Any) -> OutboxMessage
         except TemplateNotFound:
             html = None
     to_server = bool(current_app.config.get("MAIL_SERVER"))
+    person = context.get("user")  # every message about a person passes them as ``user``
     message = OutboxMessage(created_at=utcnow(), recipient=to, template=template,
+                            user_id=getattr(person, "id", None),
                             language=language, subject=subject, body_text=text, body_html=html,
                             status=MessageStatus.PENDING if to_server else MessageStatus.KEPT)
     db.session.add(message)

@@ -90,3 +90,29 @@ def test_only_deactivated_participants_are_anonymised(client: FlaskClient, auth:
     client.post(f"/admin/users/{person.id}/reactivate")
     db.session.refresh(person)
     assert person.anonymised_at is not None and not person.is_active_account
+
+
+def test_mail_to_an_earlier_address_goes_too(client: FlaskClient, auth: Auth,
+                                             loaded: object) -> None:
+    """The notice of an address change went to the old address, naming the person and both
+    addresses. The person's data download lists it, and anonymising removes it with the rest
+    of their mail."""
+    person = factories.make_user(email="first@example.org", full_name="Mona Adel")
+    db.session.commit()
+    auth.login(person)
+    client.post("/account/email", data={"email": "second@example.org",
+                                        "current": factories.PASSWORD})
+    db.session.refresh(person)
+    assert person.email == "second@example.org"
+    notice = db.session.scalar(select(OutboxMessage).filter_by(recipient="first@example.org"))
+    assert notice is not None and notice.user_id == person.id
+    mine = client.get("/account/data.json").get_json()
+    assert any("second@example.org" in message["text"] for message in mine["messages"])
+    auth.logout()
+    admin = auth.login_as(Role.ADMIN)
+    client.post(f"/admin/users/{person.id}/deactivate")
+    response = client.post(f"/admin/users/{person.id}/anonymise",
+                           data={"confirm": "second@example.org"})
+    assert response.status_code == 302 and admin.id != person.id
+    assert count(OutboxMessage, recipient="first@example.org") == 0
+    assert count(OutboxMessage, user_id=person.id) == 0
