@@ -25,6 +25,7 @@ from lms.database import lock_row, savepoint
 from lms.extensions import db
 from lms.mail import services as mail
 from lms.progress.completion import ParticipantCompletion, completion_for_edition
+from lms.progress.editions import local_today
 from lms.progress.models import Edition, InPersonSession
 from lms.transaction_files import remove_unless_committed
 from lms.urls import public_url
@@ -218,7 +219,10 @@ def issue_certificate(user: User, edition: Edition, issued_by: User | None, now:
     if not eligibility.eligible and reason is None:
         raise NotEligible(eligibility.missing)
     try:
-        certificate = _create(user, edition, issued_by, now, now.date(), reason)
+        # The date it says is the day in the edition's zone: at 01:30 in Cairo on 1 April it
+        # is still 31 March in UTC.
+        certificate = _create(user, edition, issued_by, now, local_today(edition.timezone, now),
+                              reason)
     except IntegrityError:
         existing = valid_certificate(user.id, edition.id)
         if existing is None:
@@ -287,7 +291,7 @@ def reissue_certificate(old: Certificate, by: User, now: datetime,
         raise CertificateError("the holder's account no longer exists")
     old.status = CertificateStatus.REPLACED
     db.session.flush()  # frees the one-valid index for the successor
-    issue_date = old.issue_date if keep_issue_date else now.date()
+    issue_date = old.issue_date if keep_issue_date else local_today(edition.timezone, now)
     new = _create(user, edition, by, now, issue_date, old.exception_reason, replaces=old)
     db.session.flush()
     old.replaced_by_id = new.id

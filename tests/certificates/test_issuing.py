@@ -236,3 +236,18 @@ def test_participant_cannot_use_admin_actions(client: FlaskClient, auth: Auth,
     assert client.post(f"/admin/certificates/editions/{edition.id}/issue",
                        data={"user_id": user.id, "reason": "x"}).status_code == 403
     assert valid_count() == 0
+
+
+@needs_pdf
+def test_the_issue_date_is_the_day_in_the_editions_zone(graduate) -> None:  # type: ignore[no-untyped-def]
+    """Claimed at 01:30 on 1 April in Cairo (still 31 March in UTC): dated 1 April."""
+    from datetime import UTC, date, datetime
+
+    user, edition, _sessions = graduate
+    finish(user)
+    assert edition.timezone == "Africa/Cairo"
+    now = datetime(2027, 3, 31, 23, 30, tzinfo=UTC)
+    certificate, _new = services.issue_certificate(
+        user, edition, None, now, services.eligibility(user.id, edition, now))
+    assert certificate.issue_date == date(2027, 4, 1)
+    assert certificate.snapshot["issue_date"] == "2027-04-01"
