@@ -148,6 +148,21 @@ def test_exports_match_the_participant_page(client: FlaskClient, auth: Auth,
     assert "1 of 2 lessons completed" in page and "Quizzes: 1 of 2 passed" in page
 
 
+def test_every_day_attended_never_reads_more_than_required(client: FlaskClient, auth: Auth,
+                                                            loaded: object) -> None:
+    """Five days, one absence allowed: four are required. A participant at all five reads
+    "4 of 4", not "5 of 4", on the home page and the unit's page."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    for session in sessions_of(edition, "alpha"):
+        mark(session, user, S.PRESENT)
+    db.session.commit()
+    auth.login(user)
+    with mock.patch("lms.courses.views.utcnow", return_value=NOW):
+        home = client.get("/").text
+    assert "In-person days: 4 of 4 attended" in home and "5 of 4" not in home
+
+
 def test_formula_cells_are_neutralised(client: FlaskClient, auth: Auth, loaded: object) -> None:
     """A name starting with = is exported as text, never as a formula: prefixed in the CSV,
     a text cell as it is in the XLSX."""
