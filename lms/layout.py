@@ -82,9 +82,10 @@ def site_header() -> Markup:
 
 
 def _return_address() -> str:
-    """Where the header's language switch comes back to: this page; or, for a page drawn in
-    answer to a form posted to an address that only takes posts (a form with errors), the page
-    the form was on, as going back to the post's address would answer 405."""
+    """Where the header's language switch and the privacy banner come back to: this page; or,
+    for a page drawn in answer to a form posted to an address that only takes posts (a form
+    with errors), the page the form was on, as going back to the post's address would answer
+    405."""
     rule = request.url_rule
     if request.method == "GET" or rule is None or "GET" in (rule.methods or ()):
         return request.full_path if request.query_string else request.path
@@ -99,6 +100,7 @@ def register_layout(app: Flask) -> None:
     # this context is applied after its, so pages use the kept token.
     app.jinja_env.globals["csrf_token"] = page_csrf_token
     app.jinja_env.globals["site_header"] = site_header
+    app.jinja_env.globals["return_address"] = _return_address
 
     @app.context_processor
     def layout_context() -> dict[str, object]:

@@ -66,3 +66,19 @@ def test_acknowledge_ignores_foreign_next(client: FlaskClient, auth: Auth,
     auth.login_as(Role.PARTICIPANT)
     response = client.post("/privacy/acknowledge", data={"next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
+
+
+def test_the_banner_on_a_refused_form_returns_to_the_form(client: FlaskClient, auth: Auth,
+                                                          loaded: object) -> None:
+    """A form refused by an address that only takes posts draws its page with the banner;
+    confirming the notice there goes back to the page the form was on, not to the post's
+    address (which would answer 405)."""
+    from tests.auth.test_two_step import set_up
+
+    auth.login_as(Role.PARTICIPANT)
+    set_up(client)
+    refused = client.post("/account/two-step/codes", data={"codes-current": "wrong"},
+                          headers={"Referer": "http://localhost/account/two-step"})
+    assert refused.status_code == 400 and 'class="privacy-banner"' in refused.text
+    banner = refused.text.split('class="privacy-banner"', 1)[1].split("</div>", 1)[0]
+    assert 'name="next" value="/account/two-step"' in banner
