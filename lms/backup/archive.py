@@ -90,17 +90,16 @@ class Manifest:
 def storage_files(storage_dir: Path) -> Iterator[tuple[str, Path]]:
     """Every regular file under the storage folder as (archive name, path), in a fixed order.
 
-    Top-level names starting with a dot are work in progress (health probes, restores under
-    way), never content, so they stay out.
+    Names starting with a dot, at any depth, are work in progress (health probes, restores
+    under way, files being written under a temporary name: ``lms/whole_files.py``), never
+    content, so they stay out.
     """
     if not storage_dir.is_dir():
         return
     for root, dirs, files in os.walk(storage_dir):
         here = Path(root)
-        if here == storage_dir:
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            files = [f for f in files if not f.startswith(".")]
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files = [f for f in files if not f.startswith(".")]
         for name in sorted(files):
             path = here / name
             if path.is_file() and not path.is_symlink():
@@ -210,10 +209,13 @@ def _extract_one(tar: tarfile.TarFile, info: tarfile.TarInfo, expected: FileEntr
                  target: Path) -> None:
     handle = tar.extractfile(info)
     assert handle is not None  # checked to be a regular file
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     digest = hashlib.sha256()
     size = 0
-    with target.open("wb") as out:
+    # Readable by the platform's own user only, as the backup stored it: the storage folder
+    # holds the badge signing key and everyone's certificates.
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
