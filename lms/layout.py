@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from lms.i18n import current_language, text_direction
-from lms.urls import safe_next
+from lms.urls import query_values, safe_next
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -101,6 +101,7 @@ def register_layout(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = page_csrf_token
     app.jinja_env.globals["site_header"] = site_header
     app.jinja_env.globals["return_address"] = _return_address
+    app.jinja_env.globals["query_values"] = query_values
 
     @app.context_processor
     def layout_context() -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,17 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def query_values(args: Mapping[str, str]) -> dict[str, str]:
+    """A request's query arguments, to pass to ``url_for`` for a link to the same list.
+
+    ``url_for`` takes ``endpoint`` and names starting with "_" as its own options, so a query
+    holding one (``?endpoint=x``, ``?_method=POST``) would make building the link fail; those
+    are never a page's filters, and are dropped.
+    """
+    return {key: value for key, value in args.items()
+            if key != "endpoint" and not key.startswith("_")}
 
 
 def public_url(endpoint: str, **values: Any) -> str:

@@ -70,6 +70,29 @@ def test_admin_reads_filters_and_exports(client: FlaskClient, auth: Auth) -> Non
     assert "user.invite" not in text
 
 
+def test_actor_filter_finds_an_address_typed_in_capitals(client: FlaskClient,
+                                                         auth: Auth) -> None:
+    """A failed login keeps the address as typed: the filter finds it whatever the case, on
+    PostgreSQL as on SQLite."""
+    auth.login_as(Role.ADMIN)
+    record(None, "login", None, "failure", actor_label="Mona@Example.org")
+    db.session.commit()
+    for typed in ("Mona@Example.org", "mona@example.org"):
+        assert "Mona@Example.org" in client.get("/admin/audit", query_string={
+            "actor": typed}).text
+
+
+def test_odd_query_arguments_do_not_break_the_log_page(client: FlaskClient,
+                                                       auth: Auth) -> None:
+    """The page's links repeat its query; arguments that name the link builder's own options
+    (endpoint, _method) are dropped instead of failing the page."""
+    auth.login_as(Role.ADMIN)
+    for query in ("endpoint=x", "_method=POST", "_external=1&action=login"):
+        response = client.get(f"/admin/audit?{query}")
+        assert response.status_code == 200, query
+        assert "/admin/audit/export.csv" in response.text
+
+
 def test_no_route_changes_the_log(app: Flask) -> None:
     """Every audit route answers GET only: nothing edits or deletes events."""
     for rule in app.url_map.iter_rules():

@@ -79,7 +79,10 @@ def _filtered(f: AuditFilter) -> Select[Any]:
     if f.action:
         query = query.where(AuditEvent.action == f.action)
     if f.actor:
-        query = query.where(AuditEvent.actor_label.contains(f.actor.lower(), autoescape=True))
+        # Failed logins keep the address as typed, capitals and all; PostgreSQL's LIKE,
+        # unlike SQLite's, tells cases apart.
+        query = query.where(func.lower(AuditEvent.actor_label).contains(f.actor.lower(),
+                                                                         autoescape=True))
     if f.outcome in OUTCOMES:
         query = query.where(AuditEvent.outcome == f.outcome)
     if f.since:
