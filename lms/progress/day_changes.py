@@ -80,6 +80,5 @@ def tell_of_cancellation(edition: Edition, unit: Unit, before: DayPlan, now: dat
     for user in people:
         mail.send(user.email, "session_cancelled", user.preferred_language, user=user,
                   unit=unit, edition=edition, starts=to_local(zone, before.starts_at),
-                  ends=to_local(zone, before.ends_at), venue=before.venue,
-                  calendar=public_url("participation.calendar"))
+                  ends=to_local(zone, before.ends_at), venue=before.venue)
     return len(people)

@@ -165,6 +165,9 @@ def test_removing_a_coming_day_tells_the_participants(client: FlaskClient, auth:
     [cancelled] = mail_to(who["english"], "session_cancelled")
     assert cancelled.subject == f"Cancelled: in-person day of Alpha module on {day.isoformat()}"
     assert "Time: 09:00 to 15:00 (Africa/Cairo)" in cancelled.body_text
+    # A calendar keeps a day it once imported: the mail says to remove it, not to re-import.
+    assert "remove this day from it" in cancelled.body_text
+    assert "/my/schedule.ics" not in cancelled.body_text
     assert mail_to(who["withdrawn"], "session_cancelled") == []
 
     past = db.session.scalar(select(InPersonSession).where(
