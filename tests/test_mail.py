@@ -266,3 +266,18 @@ def test_without_a_mail_server_the_outbox_keeps_every_message(
     assert result.exit_code != 0 and "MAIL_SERVER" in result.output
     db.session.expire_all()
     assert rows()[0].status == MessageStatus.KEPT
+
+
+def test_addresses_that_cannot_exist_are_kept_not_sent(app: Flask) -> None:
+    """Anonymised and synthetic accounts have addresses under .invalid, which no server can
+    deliver: their mail stays in the outbox, is never handed to the server, and so never
+    makes `send-mail` report a failure."""
+    nobody = factories.make_user(email="synthetic-1-7@example.invalid")
+    someone = factories.make_user(email="someone@example.org")
+    with serving(app) as server:
+        notify(nobody)
+        notify(someone)
+        db.session.commit()
+    assert statuses() == {"synthetic-1-7@example.invalid": MessageStatus.KEPT,
+                          "someone@example.org": MessageStatus.SENT}
+    assert server.recipients == ["someone@example.org"]
