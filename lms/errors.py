@@ -42,6 +42,10 @@ MESSAGES = {
 }
 
 
+# Connection exceptions, the server shutting down or starting, too many connections.
+UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
 def database_unavailable(error: BaseException) -> bool:
     """Whether the error means the database cannot be reached right now: down, restarting,
     dropping connections, or every pooled connection busy."""
@@ -55,7 +59,14 @@ def database_unavailable(error: BaseException) -> bool:
         # SQLite reports a missing table as an OperationalError too: that is a bug, not an
         # outage, and keeps its 500 and traceback.
         return "locked" in str(error.orig) or "unable to open" in str(error.orig)
-    return isinstance(error, OperationalError | InterfaceError)
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    # PostgreSQL says what went wrong. Deadlocks, timeouts, a full disk or a value too long
+    # for an index are OperationalErrors too, but bugs or load to look into, not an outage:
+    # they keep the 500 with its error id and traceback. No code at all means the server
+    # never answered.
+    state = getattr(error.orig, "sqlstate", None)
+    return state is None or state.startswith(UNAVAILABLE_STATES)
 
 
 def unavailable_page(error: BaseException) -> Response:

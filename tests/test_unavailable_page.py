@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from lms.auth.models import Role, User
 from lms.errors import RETRY_AFTER_SECONDS
@@ -144,3 +144,23 @@ def test_a_connection_lost_after_the_last_statement_does_not_fail_the_request(
     assert "connection was lost at the end of a request" in caplog.text
     with app.app_context():
         assert db.session.scalar(select(1)) == 1
+
+
+@pytest.mark.postgres
+def test_a_statement_timeout_is_a_500_not_an_outage(tmp_path: Path) -> None:
+    """A query cancelled by its time limit is an OperationalError, like a lost connection,
+    but the database is there: the visitor gets the 500 page with a reference to quote (and
+    the log a traceback), not "the platform cannot reach its database"."""
+    app = make_app(tmp_path)
+
+    def slow() -> str:
+        db.session.execute(text("SET LOCAL statement_timeout = 10"))
+        db.session.execute(text("SELECT pg_sleep(1)"))
+        return "never"
+
+    app.add_url_rule("/slow-for-the-test", view_func=slow)
+    response = app.test_client().get("/slow-for-the-test")
+    assert response.status_code == 500
+    assert "quote this reference" in response.text
+    with app.app_context():
+        db.engine.dispose()
