@@ -335,6 +335,19 @@ def test_non_empty_platform_needs_yes(tmp_path: Path,
     assert not [p for p in (tmp_path / "target-storage").iterdir() if p.name.startswith(".")]
 
 
+def test_a_refused_restore_unpacks_nothing(archive_and_target: tuple[Path, Flask],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --yes on a platform holding data, the refusal comes from the manifest alone:
+    not one file of the archive is unpacked onto the storage folder first."""
+    archive, target = archive_and_target
+    unpacked: list[str] = []
+    monkeypatch.setattr("lms.backup.archive._extract_one",
+                        lambda tar, info, expected, path: unpacked.append(info.name))
+    refused = target.test_cli_runner().invoke(args=["lms", "restore", str(archive)])
+    assert refused.exit_code == 1 and "pass --yes" in refused.output
+    assert unpacked == []
+
+
 def test_restore_missing_file(runner: Any, tmp_path: Path) -> None:
     """Naming an archive that does not exist exits non-zero and says so."""
     result = runner.invoke(args=["lms", "restore", str(tmp_path / "nope.tar.gz")])

@@ -14,7 +14,7 @@ import tarfile
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -224,8 +224,13 @@ def _extract_one(tar: tarfile.TarFile, info: tarfile.TarInfo, expected: FileEntr
         raise BackupError(f"the archive is damaged: {info.name} does not match its checksum")
 
 
-def extract_verified(archive: Path, workdir: Path) -> Manifest:
+def extract_verified(archive: Path, workdir: Path,
+                     before_unpacking: Callable[[Manifest], None] | None = None) -> Manifest:
     """Unpack ``archive`` into ``workdir``, checking every file against the manifest.
+
+    ``before_unpacking`` sees the manifest first and may refuse (raise) before anything is
+    written: an archive of another engine, or a platform that is not empty, should not cost
+    unpacking gigabytes onto the storage folder first.
 
     :raises BackupError: the file is missing, not an archive of this platform, of a newer
         format, incomplete, or any file differs from its checksum.
@@ -246,6 +251,8 @@ def extract_verified(archive: Path, workdir: Path) -> Manifest:
                 members[info.name] = info
             manifest = _read_manifest(tar, members)
             _check_members(manifest, members)
+            if before_unpacking is not None:
+                before_unpacking(manifest)
             for name, expected in manifest.files.items():
                 _extract_one(tar, members[name], expected, workdir / name)
         except (tarfile.TarError, EOFError, zlib.error) as error:

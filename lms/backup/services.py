@@ -144,9 +144,9 @@ def restore_backup(engine: Engine, archive: Path, storage_dir: Path,
     storage_dir.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(dir=storage_dir, prefix=".restore-"))
     try:
-        manifest = extract_verified(archive, workdir)
         info = database_info(engine)
-        _check_target(engine, info, manifest, storage_dir, table_names, replace)
+        manifest = extract_verified(archive, workdir, lambda found: _check_target(
+            engine, info, found, storage_dir, table_names, replace))
         restore_database(engine, info, workdir / manifest.database_file)
         _swap_storage(workdir / STORAGE_PREFIX.rstrip("/"), storage_dir)
     finally:
