@@ -148,10 +148,12 @@ def day_time(day: _Hours, zone: str) -> Markup:
 # them for everyone: the text depends only on these arguments, so it is kept, per process.
 @lru_cache(maxsize=4096)
 def _day_time(starts_at: datetime, ends_at: datetime, zone: str,
-              _locale: Locale | None) -> Markup:
+              locale: Locale | None) -> Markup:
     start, end = starts_at.astimezone(ZoneInfo(zone)), ends_at.astimezone(ZoneInfo(zone))
-    return Markup('<time datetime="%s">%s</time>, %s\u2013%s') % (  # noqa: S704
-        start.isoformat(timespec="seconds"), local_date(start), local_time(start),
+    # Arabic separates with its own comma.
+    comma = "\u060c " if locale is not None and locale.language == "ar" else ", "
+    return Markup('<time datetime="%s">%s</time>%s%s\u2013%s') % (  # noqa: S704
+        start.isoformat(timespec="seconds"), local_date(start), comma, local_time(start),
         local_time(end))
 
 

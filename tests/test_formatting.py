@@ -53,3 +53,4 @@ def test_an_in_person_day_is_written_in_its_editions_zone_and_language(app: Flas
                        "9:00\u202fAM\u20134:00\u202fPM")
     assert in_utc.endswith("7:00\u202fAM\u20132:00\u202fPM")
     assert 'datetime="2026-11-29T09:00:00+02:00"' in arabic and "Nov" not in arabic
+    assert "</time>\u060c " in arabic and "</time>, " not in arabic  # the Arabic comma
