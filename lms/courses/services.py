@@ -146,7 +146,7 @@ def _lesson_statement() -> Executable:
                    Module.title_en.label("module_title_en"),
                    Module.title_ar.label("module_title_ar"), quiz.c.quiz_id, quiz.c.pass_mark,
                    quiz.c.passed, quiz.c.best_percent, quiz.c.submitted, quiz.c.in_progress,
-                   quiz.c.pending)
+                   quiz.c.pending, quiz.c.answerable)
             .join(Topic, Topic.id == Lesson.topic_id)
             .join(Module, Module.id == Topic.module_id)
             .outerjoin(quiz, quiz.c.topic_id == Topic.id)

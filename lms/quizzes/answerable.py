@@ -7,10 +7,11 @@ completion rule must not ask anyone to pass it, and starting it is refused; both
 
 from __future__ import annotations
 
-from sqlalchemy import exists
+from sqlalchemy import exists, literal, select
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from lms.extensions import db
 from lms.quizzes.models import Question
 from lms.quizzes.question_types import QUESTION_TYPES
 
@@ -28,3 +29,8 @@ def is_marked(question: Question) -> bool:
     """The same test for one question loaded already."""
     return (not question.is_retired and question.type not in UNMARKED_TYPES
             and question.points > 0)
+
+
+def is_answerable(quiz_id: int) -> bool:
+    """Whether the quiz has a live question worth marks (one query)."""
+    return bool(db.session.scalar(select(has_marked_question(literal(quiz_id)))))

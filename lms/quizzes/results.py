@@ -12,6 +12,7 @@ from sqlalchemy.sql import Executable, Select, Subquery
 
 from lms.database import one_of_ids, plain_connection
 from lms.extensions import db
+from lms.quizzes.answerable import has_marked_question
 from lms.quizzes.models import IN_PROGRESS, PENDING, Quiz, QuizAttempt
 
 
@@ -67,6 +68,7 @@ class TopicQuizStatus:
     submitted: int  # submitted attempts
     in_progress: bool
     pending: bool  # a submitted attempt waits for an essay's grade
+    answerable: bool = True  # it has a live question worth marks (``lms.quizzes.answerable``)
 
 
 def topic_quiz_status_subquery(topic_ids: Select[Any]) -> Subquery:
@@ -83,7 +85,8 @@ def topic_quiz_status_subquery(topic_ids: Select[Any]) -> Subquery:
                    func.count(attempt.submitted_at).label("submitted"),
                    func.max(case((attempt.status == IN_PROGRESS, 1), else_=0))
                    .label("in_progress"),
-                   func.max(case((attempt.status == PENDING, 1), else_=0)).label("pending"))
+                   func.max(case((attempt.status == PENDING, 1), else_=0)).label("pending"),
+                   has_marked_question(Quiz.id).label("answerable"))
             .outerjoin(attempt, and_(attempt.quiz_id == Quiz.id,
                                      attempt.user_id == bindparam("user_id")))
             .where(Quiz.topic_id.in_(topic_ids), Quiz.is_retired.is_(False))
@@ -96,4 +99,5 @@ def topic_quiz_status(row: Any) -> TopicQuizStatus | None:
     if row.quiz_id is None:
         return None
     return TopicQuizStatus(row.quiz_id, row.pass_mark, bool(row.passed), row.best_percent,
-                           row.submitted or 0, bool(row.in_progress), bool(row.pending))
+                           row.submitted or 0, bool(row.in_progress), bool(row.pending),
+                           bool(row.answerable))

@@ -17,6 +17,7 @@ from lms.db_types import utcnow
 from lms.extensions import db
 from lms.progress.services import topic_timezone
 from lms.quizzes import attempts as service
+from lms.quizzes.answerable import is_answerable
 from lms.quizzes.grading import recorded_grade
 from lms.quizzes.models import QuizAttempt
 from lms.quizzes.permissions import NotFound, own_attempt, quiz_to_take
@@ -67,7 +68,7 @@ def overview(slug: str) -> str:
         "quizzes/overview.html", topic=topic, quiz=quiz, attempts=attempts,
         grade=recorded_grade(quiz, attempts), passed=any(a.passed for a in attempts),
         open_attempt=next((a for a in attempts if a.is_open), None),
-        left=service.attempts_left(quiz, attempts))
+        left=service.attempts_left(quiz, attempts), answerable=is_answerable(quiz.id))
 
 
 @bp.post("/topics/<slug>/quiz/start")

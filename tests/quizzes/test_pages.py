@@ -396,3 +396,29 @@ def test_wrong_response_helper_is_wrong() -> None:
         kind = QUESTION_TYPES[question["type"]]
         if kind.graded and kind.auto_graded:
             assert kind.grade(question, wrong_response(question)) == 0.0
+
+
+def test_a_quiz_with_nothing_worth_marks_is_not_offered(client: FlaskClient, auth: Auth) -> None:
+    """A quiz left with no question worth marks asks nothing of participants, so neither the
+    lesson page nor the quiz page offers to take it (starting would only be refused); its
+    instructor is told why participants do not see it. With a marked question again, the
+    offer comes back."""
+    quiz = quiz_of("second")
+    [question] = live_questions(quiz.id)
+    question.points = 0
+    db.session.commit()
+    log_in_participant(auth)
+    lesson = client.get("/topics/second").text
+    assert "has no questions yet" in lesson and "Take the quiz" not in lesson
+    overview = client.get("/topics/second/quiz").text
+    assert "has no questions yet" in overview and "Start the quiz" not in overview
+    auth.logout()
+    auth.login(module_instructor())
+    assert "participants are not asked to take it" in client.get("/topics/second").text
+    auth.logout()
+    question.points = 1
+    db.session.commit()
+    log_in_participant(auth)
+    lesson = client.get("/topics/second").text
+    assert "Take the quiz" in lesson and "has no questions yet" not in lesson
+    assert "Start the quiz" in client.get("/topics/second/quiz").text
