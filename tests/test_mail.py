@@ -281,3 +281,55 @@ def test_addresses_that_cannot_exist_are_kept_not_sent(app: Flask) -> None:
     assert statuses() == {"synthetic-1-7@example.invalid": MessageStatus.KEPT,
                           "someone@example.org": MessageStatus.SENT}
     assert server.recipients == ["someone@example.org"]
+
+
+def test_send_mail_withdraws_messages_that_are_out_of_date(
+        app: Flask, client: FlaskClient, auth: Auth, runner: FlaskCliRunner) -> None:
+    """Retried later, a message whose link has expired, a reminder of a day that has begun,
+    or a message about a person whose address changed or whose account was closed is not
+    sent: it is withdrawn with the reason, and the outbox stops counting it as waiting. The
+    notice of an address change still goes to the former address, and a fresh reset link
+    still goes out."""
+    now = datetime.now(UTC)
+    moved = factories.make_user(email="moved@example.org")
+    closed = factories.make_user(email="closed@example.org")
+    kept = factories.make_user(email="kept@example.org")
+    closed.is_active_account = False
+    db.session.flush()
+
+    def failed(user: User | None, to: str, template: str, age: timedelta) -> None:
+        db.session.add(OutboxMessage(
+            recipient=to, template=template, user_id=user.id if user else None, language="en",
+            subject="Hello", body_text="Text", status=MessageStatus.FAILED,
+            error="421 try later", created_at=now - age))
+
+    failed(kept, "kept@example.org", "password_reset", timedelta(hours=2))
+    failed(kept, "kept@example.org", "session_reminder", timedelta(days=2))
+    failed(moved, "old-address@example.org", "certificate_issued", timedelta(minutes=5))
+    failed(closed, "closed@example.org", "password_changed", timedelta(minutes=5))
+    failed(moved, "old-address@example.org", "email_changed", timedelta(minutes=5))
+    failed(kept, "kept@example.org", "invitation", timedelta(hours=1))
+    failed(None, "someone@example.org", "password_changed", timedelta(days=3))
+    db.session.commit()
+    with serving(app) as server:
+        result = runner.invoke(args=["lms", "send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 3 message(s)." in result.output and "Withdrew 4 message(s)" in result.output
+    assert sorted(server.recipients) == ["kept@example.org", "old-address@example.org",
+                                         "someone@example.org"]
+    db.session.expire_all()
+    by_template = {(m.recipient, m.template): m for m in rows()}
+    assert by_template[("kept@example.org", "invitation")].status == MessageStatus.SENT
+    assert by_template[("old-address@example.org", "email_changed")].status == MessageStatus.SENT
+    withdrawn = [m for m in rows() if m.status == MessageStatus.WITHDRAWN]
+    assert {m.template for m in withdrawn} == {"password_reset", "session_reminder",
+                                               "certificate_issued", "password_changed"}
+    assert all(m.error and m.error.startswith("out of date") for m in withdrawn)
+
+    auth.login_as(Role.ADMIN)
+    listing = client.get("/admin/outbox").text
+    assert "Not sent: out of date" in listing and "has not been sent" not in listing
+    assert "out of date: the person&#39;s address has changed" in listing
+    with serving(app) as server:
+        again = runner.invoke(args=["lms", "send-mail"])
+    assert "Sent 0 message(s)." in again.output and server.recipients == []

@@ -31,7 +31,8 @@ DEFAULT_OUTBOX_DAYS = 180
 # The outbox rows the period applies to: mail the server took, mail it refused or could not be
 # reached for (which `send-mail` would still retry although by then its news is out of date), and
 # mail kept for reading without a mail server, whose links have long expired.
-FINISHED_MAIL = (MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.KEPT)
+FINISHED_MAIL = (MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.KEPT,
+                 MessageStatus.WITHDRAWN)
 
 
 @dataclass

@@ -19,6 +19,9 @@ class MessageStatus(enum.StrEnum):
     SENDING = "sending"  # being handed over; still so an hour later, the attempt was cut off
     SENT = "sent"  # the mail server took it
     FAILED = "failed"  # the mail server could not be reached or refused it; see ``error``
+    # Not sent, and never to be: by the time it could be sent again it was out of date (its
+    # link expired, its day passed, the person's address changed); see ``error``.
+    WITHDRAWN = "withdrawn"
 
 
 # Messages the mail server has not taken, for the admins' notice and `flask lms send-mail`.

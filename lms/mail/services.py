@@ -25,6 +25,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import ColumnElement, and_, event, func, inspect, or_, select, update
 from sqlalchemy.orm import InstanceState, Session, SessionTransaction
 
+from lms.auth.models import User
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.mail.models import UNSENT, MessageStatus, OutboxMessage
@@ -59,6 +60,7 @@ class Delivery:
 
     sent: int = 0
     failed: int = 0
+    withdrawn: int = 0  # out of date by the time they could be sent again
 
 
 def send(to: str, template: str, language: str, **context: Any) -> OutboxMessage:
@@ -139,14 +141,69 @@ def send_unsent(now: datetime) -> Delivery:
     waiting by a request or command that stopped before sending them, and those whose sending
     was cut off over an hour ago (which may have gone out: a second copy is better than none).
 
-    Reads on a connection of its own, so the caller's transaction is left alone.
+    A message that is out of date by now (``_out_of_date``) is withdrawn instead, with the
+    reason, and never sent. Reads on a connection of its own, so the caller's transaction is
+    left alone.
     """
     with db.engine.connect() as connection:
         rows = connection.execute(
             select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.template,
-                   OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html)
+                   OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
+                   OutboxMessage.created_at, User.email, User.is_active_account,
+                   User.anonymised_at.is_not(None))
+            .outerjoin(User, User.id == OutboxMessage.user_id)
             .where(_claimable(now)).order_by(OutboxMessage.id)).all()
-    return _deliver([Outgoing(*row) for row in rows], now)
+    outgoing: list[Outgoing] = []
+    withdrawn = 0
+    for *fields, created_at, email, active, anonymised in rows:
+        message = Outgoing(*fields)
+        person = None if email is None else Recipient(email, bool(active) and not anonymised)
+        reason = _out_of_date(message, created_at, person, now)
+        if reason is None:
+            outgoing.append(message)
+        elif _update(message.id, _claimable(now), status=MessageStatus.WITHDRAWN, error=reason):
+            log.info("mail %r for %r withdrawn: %s", message.template, message.to, reason)
+            withdrawn += 1
+    done = _deliver(outgoing, now)
+    done.withdrawn = withdrawn
+    return done
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """The person a message is about, as they are now."""
+
+    email: str
+    active: bool  # neither deactivated nor anonymised
+
+
+# Messages sent to the person's previous address on purpose (the notice of an address change).
+TO_FORMER_ADDRESS = frozenset({"email_changed"})
+# A reminder goes out the day before its day: a day later, the day has begun or passed.
+REMINDER_USEFUL_FOR = timedelta(days=1)
+
+
+def _out_of_date(message: Outgoing, created_at: datetime, person: Recipient | None,
+                 now: datetime) -> str | None:
+    """Why a message retried at ``now`` should no longer go out; None if it still should.
+
+    A link that has expired would only puzzle its reader, and a message about a person must
+    not go to an address that is no longer theirs, nor to an account that was closed.
+    """
+    config = current_app.config
+    useful_for = {
+        "password_reset": timedelta(minutes=config["RESET_VALID_MINUTES"]),
+        "invitation": timedelta(hours=config["INVITATION_VALID_HOURS"]),
+        "session_reminder": REMINDER_USEFUL_FOR,
+    }.get(message.template)
+    if useful_for is not None and now - created_at >= useful_for:
+        return "out of date: what it announces has expired or passed"
+    if person is not None and message.template not in TO_FORMER_ADDRESS:
+        if not person.active:
+            return "out of date: the account has been closed"
+        if person.email != message.to:
+            return "out of date: the person's address has changed"
+    return None
 
 
 def not_sent(messages: Iterable[OutboxMessage]) -> int:
