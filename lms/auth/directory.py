@@ -1,8 +1,9 @@
 """The cohort directory: participants who opt in, shown to their edition and to alumni.
 
-Who sees whom: a participant sees the listed people of every edition they are or were in,
-and the listed alumni of editions that have ended; staff see every listed participant. Only
-logged-in people see it; a contact address appears only where its owner chose to show it.
+Who sees whom: a participant sees the listed people of the editions they are actively
+enrolled in, and the listed alumni of editions that have ended; an instructor, those of the
+editions they teach and the alumni; an admin, every listed participant. Only logged-in people
+see it; a contact address appears only where its owner chose to show it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from lms.auth.services import AccountError
 from lms.database import savepoint
 from lms.db_types import column_length
 from lms.extensions import db
-from lms.progress.models import Edition, Enrolment
+from lms.progress.models import Edition, Enrolment, EnrolmentStatus, UnitInstructor
 
 
 @dataclass
@@ -38,7 +39,8 @@ class Listing:
 @dataclass
 class EditionGroup:
     edition: Edition
-    is_own: bool
+    is_own: bool  # the participant's own edition
+    has_ended: bool  # its people are alumni
     people: list[Listing] = field(default_factory=list)
 
 
@@ -88,23 +90,34 @@ def withdraw(user: User) -> bool:
 
 
 def directory(viewer: User, today: date) -> list[EditionGroup]:
-    """The groups the viewer may see, own editions first, newest first (two queries)."""
+    """The groups the viewer may see, own editions first, newest first (two queries).
+
+    Only active enrolments make a cohort: a participant who withdrew or deferred neither sees
+    the running edition's listings nor is listed in it. Participants see their own editions
+    and the alumni of every edition that has ended; instructors see the editions they teach
+    and those alumni; admins see every edition.
+    """
     own: set[int] = set()
     if viewer.role == Role.PARTICIPANT:
         own = set(db.session.scalars(select(Enrolment.edition_id).where(
-            Enrolment.user_id == viewer.id)))
+            Enrolment.user_id == viewer.id, Enrolment.status == EnrolmentStatus.ACTIVE)))
+    elif viewer.role == Role.INSTRUCTOR:
+        own = set(db.session.scalars(select(UnitInstructor.edition_id).where(
+            UnitInstructor.user_id == viewer.id).distinct()))
     query = (
         select(Edition, User, DirectoryEntry)
         .join(Enrolment, Enrolment.edition_id == Edition.id)
         .join(User, User.id == Enrolment.user_id)
         .join(DirectoryEntry, DirectoryEntry.user_id == User.id)
         .where(User.is_active_account.is_(True), User.anonymised_at.is_(None),
-               User.role == Role.PARTICIPANT)
+               User.role == Role.PARTICIPANT, Enrolment.status == EnrolmentStatus.ACTIVE)
         .order_by(Edition.starts_on.desc(), Edition.id, User.full_name, User.id))
-    if viewer.role == Role.PARTICIPANT:
+    if viewer.role != Role.ADMIN:
         query = query.where(or_(Edition.id.in_(own), Edition.ends_on < today))
     groups: dict[int, EditionGroup] = {}
     for edition, user, entry in db.session.execute(query):
-        group = groups.setdefault(edition.id, EditionGroup(edition, edition.id in own))
+        group = groups.setdefault(edition.id, EditionGroup(
+            edition, is_own=edition.id in own and viewer.role == Role.PARTICIPANT,
+            has_ended=edition.ends_on < today))
         group.people.append(Listing(user, entry))
     return sorted(groups.values(), key=lambda g: not g.is_own)

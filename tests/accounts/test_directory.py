@@ -12,7 +12,8 @@ from lms.audit.models import AuditEvent
 from lms.auth.directory_models import DirectoryEntry
 from lms.auth.models import Role, User
 from lms.extensions import db
-from lms.progress.models import Enrolment
+from lms.courses.models import Unit
+from lms.progress.models import Enrolment, EnrolmentStatus, UnitInstructor
 from tests import factories
 from tests.conftest import Auth
 
@@ -72,6 +73,54 @@ def test_alumni_are_visible_and_other_current_editions_are_not(app: Flask,
     Auth(staff).login_as(Role.ADMIN)
     staff_page = staff.get("/directory").text
     assert "Alumna Listed" in staff_page and "Parallel Listed" in staff_page
+    # A running edition is not headed as alumni for those who see it from outside.
+    assert "Current edition: <bdi>Regional pilot</bdi>" in staff_page
+    assert "Alumni of <bdi>Regional pilot</bdi>" not in staff_page
+
+
+def test_instructors_see_the_editions_they_teach_and_alumni(app: Flask,
+                                                            loaded: object) -> None:
+    """An instructor sees the listings (and contact addresses) of the editions they teach and
+    the alumni, not those of a running edition they do not teach."""
+    old = factories.make_edition(name="Second edition", starts_on=date(2017, 10, 1),
+                                 ends_on=date(2018, 3, 31))
+    taught = factories.make_edition(name="Fourth edition")
+    other = factories.make_edition(name="Regional pilot")
+    for edition, name in ((old, "Alumna Listed"), (taught, "Taught Listed"),
+                          (other, "Other Listed")):
+        _user, client = participant(app, edition, full_name=name)
+        join(client, show_contact="y", contact_email=f"{name.split()[0].lower()}@example.org")
+    instructor = factories.make_user(role=Role.INSTRUCTOR)
+    unit = db.session.scalar(select(Unit).where(Unit.programme_id == taught.programme_id))
+    assert unit is not None
+    db.session.add(UnitInstructor(edition_id=taught.id, unit_id=unit.id, user_id=instructor.id))
+    db.session.commit()
+    client = app.test_client()
+    Auth(client).login(instructor)
+    page = client.get("/directory").text
+    assert "Taught Listed" in page and "taught@example.org" in page
+    assert "Alumna Listed" in page
+    assert "Other Listed" not in page and "other@example.org" not in page
+    nobody = app.test_client()
+    Auth(nobody).login_as(Role.INSTRUCTOR)
+    assert "Taught Listed" not in nobody.get("/directory").text
+
+
+def test_a_withdrawn_participant_leaves_the_running_cohort(app: Flask, loaded: object) -> None:
+    """Withdrawn from a running edition, a participant no longer sees its listings and is no
+    longer listed to it."""
+    edition = factories.make_edition(name="Fourth edition")
+    _salma, salma_client = participant(app, edition, full_name="Salma Farouk")
+    join(salma_client, show_contact="y", contact_email="salma.private@example.org")
+    gone, gone_client = participant(app, edition, full_name="Withdrawn Person")
+    join(gone_client)
+    enrolment = db.session.scalar(select(Enrolment).filter_by(user_id=gone.id))
+    assert enrolment is not None
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    db.session.commit()
+    page = gone_client.get("/directory").text
+    assert "salma.private@example.org" not in page and "Salma Farouk" not in page
+    assert "Withdrawn Person" not in salma_client.get("/directory").text
 
 
 def test_listing_is_editable_and_withdrawable(app: Flask, loaded: object) -> None:
