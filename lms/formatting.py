@@ -157,10 +157,17 @@ def _day_time(starts_at: datetime, ends_at: datetime, zone: str,
         local_time(end))
 
 
+def in_zone(value: datetime | None, zone: str) -> datetime | None:
+    """A stored UTC moment as the clock reads it in ``zone``: its day is the one to show to
+    people of an edition (a revocation at 00:30 in Cairo is on that day, not the one before)."""
+    return None if value is None else value.astimezone(ZoneInfo(zone))
+
+
 def register_formatting(app: Flask) -> None:
     """Make the functions above available to templates as filters."""
     app.add_template_filter(isolate, "bdi")
     app.add_template_filter(local_date, "local_date")
+    app.add_template_filter(in_zone, "in_zone")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(utc_datetime, "utc_datetime")

@@ -15,6 +15,7 @@ from lms.certificates.forms import VerifyForm
 from lms.certificates.models import Certificate
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.progress.models import Edition
 from lms.progress.services import active_enrolments
 from lms.ratelimit import limiter
 
@@ -116,5 +117,8 @@ def verify_code(code: str) -> str | tuple[str, int]:
             data={"code": code}), unknown=True), 404
     successor = (db.session.get(Certificate, certificate.replaced_by_id)
                  if certificate.replaced_by_id else None)
+    # The day of a revocation is the edition's, as the day of issue is.
+    edition = db.session.get(Edition, certificate.edition_id) if certificate.revoked_at else None
     return render_template("certificates/verified.html", certificate=certificate,
-                           c=certificate.snapshot, successor=successor)
+                           c=certificate.snapshot, successor=successor,
+                           zone=edition.timezone if edition else "UTC")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,6 +17,7 @@ from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import pdf_engine_available
 from lms.db_types import utcnow
 from lms.extensions import db
+from lms.progress.models import Edition
 from tests import factories
 from tests.certificates.conftest import attend, finish, study
 from tests.conftest import Auth
@@ -80,6 +84,24 @@ def test_revoked_then_page_says_revoked(client: FlaskClient, auth: Auth,
     assert certificate.status == CertificateStatus.REVOKED
     page = client.get(f"/verify/{certificate.code}").text
     assert "Revoked on" in page
+
+
+def test_the_day_of_revocation_is_the_editions(client: FlaskClient, auth: Auth,
+                                              certificate: Certificate) -> None:
+    """Revoked at half past midnight on 1 April in the edition's zone (still 31 March in
+    UTC): the public page and the holder's page both say 1 April."""
+    edition = db.session.get(Edition, certificate.edition_id)
+    assert edition is not None
+    moment = datetime(2027, 4, 1, 0, 30, tzinfo=ZoneInfo(edition.timezone))
+    assert moment.astimezone(UTC).day == 31
+    services.revoke_certificate(certificate, factories.make_user(role=Role.ADMIN),
+                                "Issued to the wrong edition", moment)
+    db.session.commit()
+    assert "Revoked on April 1, 2027" in client.get(f"/verify/{certificate.code}").text
+    holder = db.session.get(User, certificate.user_id)
+    assert holder is not None
+    auth.login(holder)
+    assert "was revoked on April 1, 2027" in client.get("/certificates").text
 
 
 def test_a_revoked_certificate_is_not_claimed_or_issued_again_without_a_reason(
