@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from lms.audit.models import AuditEvent
 from lms.auth.directory_models import DirectoryEntry
 from lms.auth.models import Role, User
-from lms.extensions import db
 from lms.courses.models import Unit
+from lms.extensions import db
 from lms.progress.models import Enrolment, EnrolmentStatus, UnitInstructor
 from tests import factories
 from tests.conftest import Auth
