@@ -119,7 +119,8 @@ def _add_online_work(programme: Programme, user_ids: list[int], now: datetime,
                     "quiz_id": quiz.id, "user_id": uid, "number": number, "status": "graded",
                     "started_at": now - timedelta(hours=1), "submitted_at": now,
                     "score": percent, "max_score": 100.0, "percent": percent,
-                    "passed": percent >= quiz.pass_mark, "snapshot": [], "responses": {}})
+                    "passed": percent >= quiz.pass_mark, "pass_mark": quiz.pass_mark,
+                    "snapshot": [], "responses": {}})
         if len(lessons) >= BATCH:
             _insert(LessonCompletion, lessons)
             lessons = []

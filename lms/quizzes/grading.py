@@ -84,6 +84,10 @@ class _HasMarks(Protocol):
 
 def _total(attempt: QuizAttempt, quiz: Quiz, answers: Sequence[_HasMarks],
            now: datetime) -> None:
+    if attempt.pass_mark is None:
+        # Fixed at submission, so an essay graded after the quiz's pass mark changed is
+        # judged as its attempt was submitted.
+        attempt.pass_mark = quiz.pass_mark
     attempt.max_score = round(sum(a.max_marks for a in answers), 6)
     attempt.score = round(sum(a.marks for a in answers if a.marks is not None), 6)
     if any(a.marks is None for a in answers):
@@ -94,7 +98,7 @@ def _total(attempt: QuizAttempt, quiz: Quiz, answers: Sequence[_HasMarks],
     # attempt begun before its questions were removed or set to no marks.
     attempt.percent = (round(100 * attempt.score / attempt.max_score, 2)
                        if attempt.max_score else 0.0)
-    attempt.passed = attempt.percent + 1e-9 >= quiz.pass_mark
+    attempt.passed = attempt.percent + 1e-9 >= attempt.pass_mark
     attempt.status = GRADED
     attempt.graded_at = now
 

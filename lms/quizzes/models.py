@@ -142,6 +142,9 @@ class QuizAttempt(db.Model):  # type: ignore[name-defined,misc]
     max_score: Mapped[float | None] = mapped_column(Float)
     percent: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The quiz's pass mark when the attempt was submitted, which decides ``passed`` then and
+    # when an essay is graded later: changing the quiz's pass mark does not re-judge it.
+    pass_mark: Mapped[int | None] = mapped_column(Integer)
     # The questions and options as shown, in the order shown, so later edits change nothing.
     snapshot: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     responses: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -178,3 +178,39 @@ def test_a_queue_of_several_editions_shows_each_in_its_zone(client: FlaskClient,
     for zone, time in (("Asia/Tokyo", "9:05"), ("Europe/London", "12:05"),
                        ("America/New_York", "7:05")):
         assert re.search(time + r"\W{0,3}[AP]M \(<bdi>" + zone + "</bdi>", page), zone
+
+
+def _submitted_with_essay(quiz: object, essay: str) -> QuizAttempt:
+    user = enrolled()
+    attempt = service.start_attempt(user, quiz, utcnow(), random.Random(1))  # type: ignore[arg-type]
+    attempt.responses = {q["key"]: right_response(q) for q in attempt.snapshot}
+    attempt.responses["q7"] = essay
+    service.submit_attempt(attempt, user, utcnow())
+    db.session.commit()
+    return attempt
+
+
+def test_an_essay_graded_after_the_pass_mark_changed_is_judged_as_submitted(
+        client: FlaskClient, auth: Auth) -> None:
+    """Two attempts submitted under a pass mark of 70: one graded at once (85.7 %, passed),
+    one waiting for its essay. The instructor raises the pass mark to 95, then grades the
+    essay: 92.9 % passes, as it would have when submitted; a new attempt meets 95."""
+    quiz = quiz_of("first")
+    blank = _submitted_with_essay(quiz, "")
+    written = _submitted_with_essay(quiz, "A reflection " * 60)
+    assert blank.passed and written.status == "pending"
+    auth.login(module_instructor())
+    saved = client.post(f"/author/quizzes/{quiz.id}", data={
+        "title": "First quiz", "pass_mark": "95", "grading": "highest",
+        "review_policy": "after_each_attempt"})
+    assert saved.status_code == 302
+    essay = db.session.scalar(select(AttemptAnswer).filter_by(attempt_id=written.id,
+                                                              question_key="q7"))
+    assert essay is not None
+    assert client.post(f"/author/quizzes/grading/{essay.id}",
+                       data={"marks": "0.5"}).status_code == 302
+    db.session.refresh(written)
+    assert written.percent is not None and 90 < written.percent < 95
+    assert written.passed and written.pass_mark == 70
+    later = _submitted_with_essay(quiz, "")
+    assert later.pass_mark == 95 and not later.passed
