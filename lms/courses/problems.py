@@ -152,6 +152,11 @@ def load_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> An
     except yaml.YAMLError as error:
         report.add(path, None, _("YAML error: %(error)s", error=error))
         return None
+    except RecursionError:
+        # The parser descends once per level of brackets or indentation; no course or quiz
+        # file nests more than a few levels.
+        report.add(path, None, _("the file nests lists or mappings too deeply to be read"))
+        return None
     finally:
         loader.dispose()
     for key, line in loader.duplicate_keys:

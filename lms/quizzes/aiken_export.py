@@ -1,9 +1,10 @@
 """Writing a quiz's single-choice questions as Aiken, the plain format most platforms import.
 
-Aiken holds a question in plain English text, its lettered options and the one right answer,
-and nothing else: no other question type, partial credit, feedback, Arabic text or HTML. A
-question it cannot hold whole is left out, and the caller names it, rather than written with
-something missing.
+Aiken holds a question in plain text, its lettered options and the one right answer, and
+nothing else. A question whose marking it cannot hold (another type, partial credit) or whose
+text it cannot hold (HTML, a line that reads as an option) is left out, and the quiz's page
+says how many were; its English text is written, as in a GIFT export, and the page says that
+Arabic texts and feedback are not carried.
 """
 
 from __future__ import annotations

@@ -36,12 +36,12 @@ from lms.quizzes.grading import MAX_COMMENT
 from lms.quizzes.importing.gift import option_key
 from lms.quizzes.models import Option
 from lms.quizzes.question_types import QUESTION_TYPES
-from lms.quizzes.quiz_file import MAX_ATTEMPTS
+from lms.quizzes.quiz_file import MAX_ATTEMPTS, MAX_OPTIONS
 from lms.quizzes.review import REVIEW_POLICIES
 from lms.quizzes.specs import QuestionSpec
 
 MAX_UPLOAD = 2 * 1024 * 1024
-MAX_ROWS = 50
+MAX_ROWS = MAX_OPTIONS
 BLANK_ROWS = 3
 
 

@@ -7,10 +7,13 @@ texts, answers, weights and feedback make the round trip.
 
 from __future__ import annotations
 
+import re
+
 from lms.quizzes.importing.text_formats import html_block_content, is_html_block
 from lms.quizzes.question_types.numeric import number_text as num
 from lms.quizzes.specs import OptionSpec, QuestionSpec
 
+_LOOKS_WEIGHTED = re.compile(r"^%-?\d+(?:\.\d+)?%")
 _RESERVED = str.maketrans({"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{",
                            "}": "\\}", ":": "\\:", "\n": "\\n"})
 
@@ -38,6 +41,14 @@ def _weight(value: float) -> str:
     return f"%{num(value)}%"
 
 
+def _credit(value: float, text: str) -> str:
+    """A choice's weight where it has one, and "%0%" before a text that starts as a weight
+    does ("%50% of arrivals"), which would otherwise be read as one."""
+    if value:
+        return _weight(value)
+    return "%0%" if _LOOKS_WEIGHTED.match(text) else ""
+
+
 def _feedback(option: OptionSpec, fmt: str) -> str:
     text = _text(option.feedback, fmt)
     return f"#{text}" if text else ""
@@ -62,10 +73,10 @@ def question_to_gift(question: QuestionSpec) -> str:
 def _answers(question: QuestionSpec, fmt: str) -> list[str]:
     kind, options = question.type, question.options
     if kind == "single":
-        return [f"\t{'=' if o.credit == 100 else '~' + (_weight(o.credit) if o.credit else '')}"
+        return [f"\t{'=' if o.credit == 100 else '~' + _credit(o.credit, _text(o.text, fmt))}"
                 f"{_text(o.text, fmt)}{_feedback(o, fmt)}" for o in options]
     if kind == "multiple":
-        return [f"\t~{_weight(o.credit) if o.credit else ''}{_text(o.text, fmt)}"
+        return [f"\t~{_credit(o.credit, _text(o.text, fmt))}{_text(o.text, fmt)}"
                 f"{_feedback(o, fmt)}" for o in options]
     if kind == "true_false":
         answer = bool(question.settings.get("answer"))

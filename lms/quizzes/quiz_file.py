@@ -19,6 +19,9 @@ SETTINGS_KEYS = ("pass_mark", "attempts", "grading", "shuffle_questions", "shuff
 REVIEW_POLICIES = ("after_each_attempt", "after_pass_or_last", "never")
 # The most attempts a quiz may allow, in a quiz file as on the settings page.
 MAX_ATTEMPTS = 100
+# The most choices, answers or pairs a question may have (distractors of a matching question
+# aside): the question's page in the browser edits them as rows, and holds this many.
+MAX_OPTIONS = 50
 
 
 def read_quiz(path: Path, report: Report) -> QuizSpec | None:
@@ -88,6 +91,7 @@ def read_quiz_text(text: str, path: Path, report: Report, *,
 
 def _read_settings(f: Fields, quiz: QuizSpec) -> None:
     f.allow_only(*SETTINGS_KEYS)
+    quiz.settings_given = frozenset(key for key in SETTINGS_KEYS if f.has(key))
     quiz.pass_mark = f.integer("pass_mark", default=70, minimum=0, maximum=100) or 0
     quiz.attempts_allowed = f.integer("attempts", minimum=1, maximum=MAX_ATTEMPTS)
     quiz.grading = f.choice("grading", ("highest", "last"), default="highest")
@@ -118,6 +122,11 @@ def read_question(f: Fields, *, require_ref: bool = True) -> QuestionSpec | None
     if (question_type.graded and require_ref) or f.has("ref"):
         ref = f.text("ref", max_length=column_length(Question.ref))
     settings, options = question_type.parse(f)
+    rows = sum(1 for option in options if option.kind != "distractor")
+    if rows > MAX_OPTIONS:
+        f.problem(None, _("a question has at most %(max)d choices, answers or pairs; this one "
+                          "has %(num)d", max=MAX_OPTIONS, num=rows))
+        return None
     if key is None or text is None:
         return None
     return QuestionSpec(key=key, type=type_name, line=f.line, points=points or 0.0, text=text,

@@ -43,3 +43,6 @@ class QuizSpec:
     draw_count: int | None = None
     review_policy: str = "after_each_attempt"
     questions: list[QuestionSpec] = field(default_factory=list)
+    # The keys the file's ``settings`` gives: a file imported into an existing quiz changes
+    # only those, where a package's quiz file, the whole truth about its quiz, sets them all.
+    settings_given: frozenset[str] = frozenset()

@@ -128,6 +128,24 @@ def apply_settings(quiz: Quiz, spec: QuizSpec) -> None:
     quiz.review_policy = spec.review_policy
 
 
+# Each key of a quiz file's ``settings`` and the quiz's attribute it sets.
+SETTING_ATTRIBUTES = {"pass_mark": "pass_mark", "attempts": "attempts_allowed",
+                      "grading": "grading", "shuffle_questions": "shuffle_questions",
+                      "shuffle_choices": "shuffle_choices",
+                      "time_limit_minutes": "time_limit_minutes", "draw": "draw_count",
+                      "review": "review_policy"}
+
+
+def apply_given_settings(quiz: Quiz, spec: QuizSpec) -> None:
+    """Only the title and settings a file imported into a quiz states; the rest stay as the
+    quiz has them (a file of questions alone changes no setting)."""
+    if spec.title:
+        quiz.title = spec.title
+    for key in spec.settings_given:
+        attribute = SETTING_ATTRIBUTES[key]
+        setattr(quiz, attribute, getattr(spec, attribute))
+
+
 def new_quiz(topic: Topic) -> tuple[Quiz, bool]:
     """A quiz for a topic that has none, with the default settings, owned by the platform;
     and True. When another request gave the topic its quiz since the caller looked, that

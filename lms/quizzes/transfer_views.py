@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from lms.auth.decorators import role_required
@@ -24,6 +23,17 @@ bp = Blueprint("quiz_transfer", __name__, url_prefix="/author/quizzes", template
 STAFF = (Role.INSTRUCTOR, Role.ADMIN)
 
 
+def upload_name(sent: str | None) -> str:
+    """The uploaded file's own name, without any folder a browser sent with it.
+
+    Kept as the person named it (``secure_filename`` would turn "اختبار.yaml" into "yaml",
+    losing the extension the format is told by); it is only ever shown and recorded as text.
+    """
+    name = (sent or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if char.isprintable()).strip()[:200]
+    return name or "quiz.txt"
+
+
 @bp.route("/topics/<slug>/import", methods=["GET", "POST"])
 @role_required(*STAFF)
 def import_file(slug: str) -> str | Response | tuple[str, int]:
@@ -39,7 +49,7 @@ def import_file(slug: str) -> str | Response | tuple[str, int]:
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
-        filename = secure_filename(upload.filename or "") or "quiz.txt"
+        filename = upload_name(upload.filename)
         try:
             imported = read_quiz_file(upload.read(), filename, form.format.data,
                                       package_images(topic))

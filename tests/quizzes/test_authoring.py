@@ -280,13 +280,36 @@ def test_import_and_export_pages(client: FlaskClient, auth: Auth) -> None:
         content_type="multipart/form-data")
     assert good.status_code == 302
     assert [q.key for q in live_questions(quiz.id)] == ["q1", "q2"]
-    assert quiz_of("first").source_file == "moodle_export.txt"
+    assert quiz_of("first").source_file == "moodle export.txt"
     exported = client.get(f"/author/quizzes/{quiz.id}/export.gift")
     assert exported.headers["Content-Disposition"] == 'attachment; filename="first.gift"'
     assert "::q1::[markdown]Fresh?{TRUE}" in exported.text
     missing = client.post("/author/quizzes/topics/first/import", data={"format": "auto"},
                           content_type="multipart/form-data")
     assert missing.status_code == 400 and "Choose a file to import." in missing.text
+
+
+def test_a_file_named_in_arabic_is_read_by_its_extension(client: FlaskClient,
+                                                         auth: Auth) -> None:
+    """A quiz file named in Arabic keeps its name, so its extension tells its format; and a
+    file read in a format it is not in (which GIFT reads as one description) is refused with
+    a message saying so, leaving the quiz's questions as they were."""
+    auth.login(module_instructor())
+    quiz = quiz_of("first")
+    text = "questions:\n  - id: extra1\n    type: true_false\n    text: Is it so?\n" \
+           "    answer: true\n"
+    response = client.post("/author/quizzes/topics/first/import", data={
+        "file": (io.BytesIO(text.encode()), "اختبار.quiz.yaml"),
+        "format": "auto", "mode": "replace"}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert [(q.key, q.type) for q in live_questions(quiz.id)] == [("extra1", "true_false")]
+    assert quiz_of("first").source_file == "اختبار.quiz.yaml"
+    wrong = client.post("/author/quizzes/topics/first/import", data={
+        "file": (io.BytesIO(text.encode()), "quiz.txt"), "format": "gift", "mode": "replace"},
+        content_type="multipart/form-data")
+    assert wrong.status_code == 400
+    assert "read as GIFT, the file has no question worth marks" in wrong.text
+    assert [q.key for q in live_questions(quiz.id)] == ["extra1"]
 
 
 def _import(client: FlaskClient, text: str, filename: str, fmt: str = "auto") -> None:
@@ -315,6 +338,7 @@ def test_aiken_export_holds_the_single_choice_questions(client: FlaskClient,
             "mixed.gift")
     page = client.get(f"/author/quizzes/{quiz.id}").text
     assert "Export as Aiken" in page and "(2 of the 4 questions" in page
+    assert "neither format has a place for the Arabic texts" in page
     before = _as_written(quiz)
 
     exported = client.get(f"/author/quizzes/{quiz.id}/export.aiken.txt")
@@ -346,11 +370,13 @@ def test_aiken_export_with_nothing_it_can_hold_says_so(client: FlaskClient,
      "Line 3: unknown question type [&#39;true_false&#39;]"),
     ("questions:\n  - id: q1\n    type: true_false\n    text: 2026-02-30\n    answer: true\n",
      "Line 4: &#39;2026-02-30&#39; is not a date that exists"),
+    ("questions: " + "[" * 3000 + "]" * 3000 + "\n",
+     "the file nests lists or mappings too deeply to be read"),
 ])
 def test_import_page_reports_values_yaml_cannot_use(client: FlaskClient, auth: Auth, text: str,
                                                     message: str) -> None:
-    """A quiz file with a list for its type or an impossible date lists the problem by line
-    and changes nothing."""
+    """A quiz file with a list for its type, an impossible date or nesting too deep to read
+    lists the problem (by line where it has one) and changes nothing."""
     auth.login(module_instructor())
     quiz = quiz_of("first")
     response = client.post("/author/quizzes/topics/first/import", data={

@@ -228,7 +228,7 @@ def test_quiz_yaml_upload_and_its_problems() -> None:
     text = (FIXTURE_PACKAGE / "modules/01-alpha/01-first.quiz.yaml").read_text()
     result = read_quiz_file(text.encode(), "first.quiz.yaml")
     assert result.format == "yaml" and len(result.spec.questions) == 8
-    assert result.has_settings and result.spec.pass_mark == 70
+    assert result.spec.settings_given == {"pass_mark"} and result.spec.pass_mark == 70
     broken = text.replace("        correct: true\n", "")
     assert problems(broken, "first.quiz.yaml") == [
         "line 8: a single-choice question needs exactly one correct choice (found 0)"]
@@ -268,6 +268,40 @@ def test_import_replaces_or_adds_and_marks_the_quiz(app: Flask, loaded: Path) ->
     assert [q.key for q in live_questions(quiz.id)] == ["q1", "extra", "extra-2"]
 
 
+QUESTIONS_ONLY = (b"questions:\n  - id: extra1\n    type: true_false\n    text: Is it so?\n"
+                  b"    answer: true\n")
+
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_a_yaml_file_changes_only_the_settings_it_states(app: Flask, loaded: Path,
+                                                         replace: bool) -> None:
+    """A `.quiz.yaml` file of questions alone, imported into a quiz, leaves its settings as
+    they were (a quiz set never to show answers does not start showing them); a file that
+    states some settings changes those and no others."""
+    topic = db.session.scalar(select(Topic).filter_by(slug="first"))
+    assert topic is not None
+    quiz = quiz_of("first")
+    quiz.pass_mark, quiz.attempts_allowed, quiz.review_policy = 90, 2, "never"
+    quiz.time_limit_minutes, quiz.title = 30, {"en": "Kept title", "ar": ""}
+    db.session.commit()
+
+    def settings() -> tuple[Any, ...]:
+        db.session.refresh(quiz)
+        return (quiz.pass_mark, quiz.attempts_allowed, quiz.review_policy,
+                quiz.time_limit_minutes, quiz.title["en"])
+
+    import_quiz(topic, read_quiz_file(QUESTIONS_ONLY, "more.quiz.yaml"), None,
+                "more.quiz.yaml", replace=replace, now=utcnow())
+    db.session.commit()
+    assert settings() == (90, 2, "never", 30, "Kept title")
+    some = ("title:\n  en: New title\n  ar: عنوان جديد\nsettings:\n  pass_mark: 60\n"
+            .encode() + QUESTIONS_ONLY)
+    import_quiz(topic, read_quiz_file(some, "some.quiz.yaml"), None, "some.quiz.yaml",
+                replace=replace, now=utcnow())
+    db.session.commit()
+    assert settings() == (60, 2, "never", 30, "New title")
+
+
 def _comparable(spec: QuestionSpec) -> tuple[Any, ...]:
     return (spec.key, spec.type, spec.text, spec.feedback,
             [(o.key, o.kind, o.text, o.credit, o.feedback, o.match, o.settings)
@@ -295,6 +329,19 @@ def test_gift_round_trip_of_imported_html_and_escapes() -> None:
         "::f::Short{=%100%a\\#b =%25%c*#partly}\n\n"
         "::g::Several{~%50%x ~%50%y ~%-100%z#no}")
     again = questions(quiz_to_gift("Mixed", original))
+    assert [_comparable(q) for q in again] == [_comparable(q) for q in original]
+
+
+def test_gift_round_trip_of_arrows_in_feedback_and_texts_that_look_weighted() -> None:
+    """A "->" in a short answer's feedback does not make it a matching question, and a
+    choice worth nothing whose text starts like a weight ("%50% of …") keeps no credit."""
+    original = questions(
+        "::s::Name the principle.{=non-refoulement#Yes: Article 33 -> no return}\n\n"
+        "::c::Which share?{=About a third ~%0%%50% of arrivals#no ~%0%%25.5%#no}\n\n"
+        "::m::Several{~%100%%50% rule ~%0%%10% rule}")
+    assert [q.type for q in original] == ["short_answer", "single", "multiple"]
+    assert [o.credit for o in original[1].options] == [100.0, 0.0, 0.0]
+    again = questions(quiz_to_gift("Arrows", original))
     assert [_comparable(q) for q in again] == [_comparable(q) for q in original]
 
 
@@ -395,3 +442,15 @@ def test_a_package_may_hold_a_gift_quiz(app: Flask, package_copy: Path) -> None:
         "min..max range",
         "modules/01-alpha/02-second.quiz.yaml: a topic has one quiz file: a .quiz.yaml or a "
         ".gift"]
+
+
+def test_a_question_with_more_options_than_its_page_holds_is_refused() -> None:
+    """The question's page edits its choices as rows, fifty at most: a file with more in one
+    question is refused with that question's line, rather than stored as a question whose
+    page fails to open."""
+    many = " ".join(f"~wrong{n}" for n in range(55))
+    text = f"::ok::Fine?{{T}}\n\n::big::Pick the right one{{{many} =right}}\n"
+    assert problems(text) == ["line 3: a question has at most 50 choices, answers or pairs; "
+                              "this one has 56"]
+    fifty = " ".join(f"~wrong{n}" for n in range(49))
+    assert len(questions(f"::big::Pick the right one{{{fifty} =right}}\n")[0].options) == 50

@@ -21,6 +21,7 @@ from lms.courses.models import CoursePackage, Lesson, MediaFile, Topic
 from lms.courses.problems import Report
 from lms.database import lock_row
 from lms.extensions import db
+from lms.quizzes.answerable import UNMARKED_TYPES
 from lms.quizzes.importing.aiken import parse_aiken
 from lms.quizzes.importing.gift import Parsed, parse_gift
 from lms.quizzes.importing.text_formats import ImageResolver
@@ -28,9 +29,10 @@ from lms.quizzes.messages import _
 from lms.quizzes.models import SOURCE_BROWSER, Quiz
 from lms.quizzes.quiz_file import read_question, read_quiz_text
 from lms.quizzes.specs import QuestionSpec, QuizSpec
-from lms.quizzes.store import StoreSummary, apply_settings, new_quiz, store_questions
+from lms.quizzes.store import StoreSummary, apply_given_settings, new_quiz, store_questions
 
 FORMATS = ("gift", "aiken", "yaml")
+FORMAT_NAMES = {"gift": "GIFT", "aiken": "Aiken", "yaml": "quiz YAML"}
 MAX_QUESTIONS = 500
 _AIKEN_ANSWER = re.compile(r"^\s*ANSWER\s*:\s*[A-Z]\s*$", re.MULTILINE)
 
@@ -57,10 +59,6 @@ class ImportedQuiz:
     format: str
     spec: QuizSpec
     categories: list[str] = field(default_factory=list)
-
-    @property
-    def has_settings(self) -> bool:
-        return self.format == "yaml"
 
 
 def detect_format(filename: str, text: str) -> str:
@@ -113,6 +111,13 @@ def read_quiz_file(data: bytes, filename: str, fmt: str = "auto",
     problems += [ImportProblem(p.line, p.message) for p in report.problems]
     if not spec.questions and not problems:
         problems.append(ImportProblem(None, _("the file has no questions")))
+    elif not problems and not any(q.type not in UNMARKED_TYPES and q.points > 0
+                                  for q in spec.questions):
+        # What a file in another format than the one it was read as usually comes to: GIFT
+        # reads any text without braces as a description.
+        problems.append(ImportProblem(None, _(
+            "read as %(format)s, the file has no question worth marks; if it is in another "
+            "format, choose that format and import it again", format=FORMAT_NAMES[fmt])))
     if len(spec.questions) > MAX_QUESTIONS:
         problems.append(ImportProblem(None, _("the file has %(num)d questions; a quiz holds at "
                                               "most %(max)d", num=len(spec.questions),
@@ -182,8 +187,7 @@ def import_quiz(topic: Topic, imported: ImportedQuiz, actor: User | None, filena
     lock_row(Quiz, quiz.id)
     db.session.refresh(quiz)
     quiz.is_retired = False
-    if imported.has_settings:
-        apply_settings(quiz, imported.spec)
+    apply_given_settings(quiz, imported.spec)
     summary = store_questions(quiz, imported.spec.questions, replace=replace)
     quiz.source = SOURCE_BROWSER
     quiz.source_file = Path(filename).name[:300]

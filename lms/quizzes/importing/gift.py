@@ -248,12 +248,18 @@ class _Answers:
             return self.numeric()
         if "~" in answers:
             return self.choice()
-        if "=" in answers and "->" in answers:
+        if "=" in answers and "->" in answers and self._pairs_only():
             return self.matching()
         head = answers.split("#", 1)[0].strip()
         if head in ("T", "TRUE", "F", "FALSE"):
             return self.true_false()
         return self.short_answer()
+
+    def _pairs_only(self) -> bool:
+        # Only a "->" before an answer's feedback (its "#") makes pairs: one in feedback is
+        # text, as in a short answer's "#Yes: Article 33 -> no return".
+        return any("->" in part[1:].split("#", 1)[0] for _offset, part in self.parts("=")
+                   if part.startswith("="))
 
     def _weighted(self, part: str, default: float) -> tuple[float, str]:
         weight = _WEIGHT.match(part)
