@@ -206,11 +206,14 @@ def decide_apology(apology: Apology, session: InPersonSession, excused: bool, ac
     the apology is excused, but the day was attended, and attended days count.
     """
     ensure_open(session.edition)
+    # Against a check-in, and another instructor deciding, at the same moment: the decision
+    # is read again once the day is ours, so the second of two decisions finds the first.
+    lock_day(session)
+    db.session.refresh(apology)
     if apology.decision != ApologyDecision.PENDING:
         raise ProgressError("already_decided")
     apology.decision = ApologyDecision.EXCUSED if excused else ApologyDecision.DECLINED
     apology.decided_by_id, apology.decided_at = actor.id, now
-    lock_day(session)  # against a check-in at the same moment
     current = current_mark(session, apology.user_id)
     came = current is not None and current.status in ATTENDED
     if excused and not came:

@@ -24,9 +24,12 @@ from lms.extensions import db
 from lms.mail.models import OutboxMessage
 from lms.progress.models import (
     Apology,
+    ApologyDecision,
     Attendance,
     AttendanceChange,
+    AttendanceStatus,
     Enrolment,
+    InPersonSession,
     UnitInstructor,
 )
 from tests import factories
@@ -181,6 +184,44 @@ def test_apology_sent_from_two_tabs(app: Flask) -> None:
     assert count(Apology, session_id=day.id, user_id=amal.id) == 1
     apology = db.session.scalar(select(Apology).filter_by(session_id=day.id, user_id=amal.id))
     assert apology is not None and apology.reason in reasons
+
+
+def test_two_instructors_decide_one_apology(app: Flask) -> None:
+    """One instructor excuses an apology while another declines it, at the same moment, on
+    several days: each apology is decided once, by whoever came first, and the day's mark
+    agrees with that decision (excused only if excused); the second is told it was decided
+    already."""
+    edition = scheduled_edition()
+    amal = participant(edition, full_name="Amal")
+    instructors = []
+    for _ in range(2):
+        instructor = factories.make_user(role=Role.INSTRUCTOR)
+        db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit("alpha").id,
+                                      user_id=instructor.id))
+        instructors.append(instructor)
+    days = sessions_of(edition, "alpha")[:4]
+    apologies = [Apology(session_id=day.id, user_id=amal.id, reason="A ministry meeting",
+                         sent_at=utcnow()) for day in days]
+    db.session.add_all(apologies)
+    db.session.commit()
+    clients = [client_of(app, instructor) for instructor in instructors]
+    for apology, day in zip(apologies, days, strict=True):
+        url = f"/teaching/apologies/{apology.id}"
+        with writes_held(InPersonSession, len(clients)):
+            responses = at_once([
+                lambda c=c, decision=decision: c.post(url, data={"decision": decision})
+                for c, decision in zip(clients, ("excuse", "decline"), strict=True)])
+        for response in responses:
+            assert_no_error_page(response)
+        db.session.expire_all()
+        decided = db.session.get(Apology, apology.id)
+        assert decided is not None and decided.decision != ApologyDecision.PENDING
+        mark = db.session.scalar(select(Attendance).filter_by(session_id=day.id,
+                                                              user_id=amal.id))
+        excused = mark is not None and mark.status == AttendanceStatus.EXCUSED
+        assert excused == (decided.decision == ApologyDecision.EXCUSED), day.day
+        told = [client.get(f"/teaching/sessions/{day.id}").text for client in clients]
+        assert sum("This apology has already been decided." in page for page in told) == 1
 
 
 def test_directory_opt_in_from_two_tabs(app: Flask) -> None:
