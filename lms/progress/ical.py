@@ -42,6 +42,7 @@ def calendar(events: Iterable[CalendarEvent], name: str, now: datetime) -> str:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//CMRS AUC and IOM//Certificate LMS//EN",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}"]
     stamp = now.strftime(ICAL_TIME)
+    header = len(lines)
     for event in events:
         lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{stamp}",
                   f"DTSTART:{event.starts_at.strftime(ICAL_TIME)}",
@@ -52,5 +53,11 @@ def calendar(events: Iterable[CalendarEvent], name: str, now: datetime) -> str:
         if event.description:
             lines.append(f"DESCRIPTION:{_escape(event.description)}")
         lines.append("END:VEVENT")
+    if len(lines) == header:
+        # A calendar must hold at least one component (RFC 5545, 3.6), and strict apps
+        # refuse one without: with no days yet, it holds the zone its times are written in.
+        lines += ["BEGIN:VTIMEZONE", "TZID:UTC", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+                  "TZOFFSETFROM:+0000", "TZOFFSETTO:+0000", "TZNAME:UTC", "END:STANDARD",
+                  "END:VTIMEZONE"]
     lines.append("END:VCALENDAR")
     return "".join(part + "\r\n" for line in lines for part in _fold(line))

@@ -220,6 +220,19 @@ def test_calendar_file(client: FlaskClient, auth: Auth, loaded: object) -> None:
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.count("BEGIN:VEVENT") == 10
     assert "DTSTART:20260906T060000Z" in body and "LOCATION:AUC New Cairo" in body
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    assert "BEGIN:VTIMEZONE" not in body
+
+
+def test_a_calendar_with_no_days_is_still_a_valid_file(client: FlaskClient, auth: Auth,
+                                                       loaded: object) -> None:
+    """Before any day is scheduled, the file holds no event but still one component, as
+    RFC 5545 requires and strict calendar apps check: the zone its times are in."""
+    user = participant(factories.make_edition())
+    db.session.commit()
+    auth.login(user)
+    body = client.get("/my/schedule.ics").data.decode()
+    assert "BEGIN:VEVENT" not in body
+    assert "BEGIN:VTIMEZONE\r\nTZID:UTC\r\n" in body and body.endswith("END:VCALENDAR\r\n")
 
 
 def test_reminders_go_once_the_day_before(app: Flask, loaded: object) -> None:
