@@ -9,12 +9,12 @@ import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, g, make_response, render_template
+from flask import Flask, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Response
 
 from lms.extensions import db, login_manager
@@ -101,7 +101,36 @@ def _or_unavailable(handler: Callable[[E], Any]) -> Callable[[E], Any]:
     return wrapped
 
 
+class UnstorableText(BadRequest):
+    """A form field or address parameter holds a NUL character."""
+
+
+def refuse_nul_characters() -> None:
+    """Stop a request whose form or address holds a NUL character, before any view reads it.
+
+    No one types one, but text pasted from some programs carries it, and PostgreSQL refuses
+    to store or even compare it: every view would fail with a server error.
+
+    :raises UnstorableText: answered with a 400 page saying what to do.
+    """
+    for values in (request.args, request.form):
+        if any("\x00" in value for _key, items in values.lists() for value in items):
+            raise UnstorableText()
+
+
 def register_error_handlers(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
+
+    @app.errorhandler(UnstorableText)
+    @_or_unavailable
+    def unstorable_text(_error: UnstorableText) -> tuple[str, int]:
+        title = _l("Invisible character in the form")
+        message = _l("What you sent holds an invisible control character (NUL), often carried "
+                     "by text pasted from another program, which cannot be stored. Go back, "
+                     "type the text again or paste it as plain text, and send the form again.")
+        return render_template("errors/error.html", title=title, message=message,
+                               status=400), 400
+
     @app.errorhandler(CSRFError)
     @_or_unavailable
     def csrf_error(error: CSRFError) -> tuple[str, int]:

@@ -48,6 +48,9 @@ def read_table(text: str, required: tuple[str, ...], known: tuple[str, ...]) -> 
     :raises CsvUnreadable: when a required column is missing or there are too many rows.
     """
     text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        # No text file holds one (a file saved as UTF-16 does), and the database refuses it.
+        raise CsvUnreadable(f"nul:{text.count(chr(10), 0, text.index(chr(0))) + 1}")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip().lower() for name in next(reader)]

@@ -62,6 +62,10 @@ def message_for(error: ProgressError) -> str:
 
 def csv_message(error: CsvUnreadable) -> str:
     code = str(error)
+    if code.startswith("nul:"):
+        return _("Line %(line)s holds a NUL character, which no text file has: the file may be "
+                 "saved as UTF-16, or not be a CSV file. Save it as \"CSV UTF-8\" and try "
+                 "again.", line=code.split(":", 1)[1])
     if code.startswith("missing_columns:"):
         return _("The first line must name the columns; missing: %(columns)s.",
                  columns=code.split(":", 1)[1].replace(",", ", "))

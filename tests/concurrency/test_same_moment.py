@@ -209,7 +209,7 @@ def test_two_instructors_decide_one_apology(app: Flask) -> None:
         url = f"/teaching/apologies/{apology.id}"
         with writes_held(InPersonSession, len(clients)):
             responses = at_once([
-                lambda c=c, decision=decision: c.post(url, data={"decision": decision})
+                lambda c=c, decision=decision, url=url: c.post(url, data={"decision": decision})
                 for c, decision in zip(clients, ("excuse", "decline"), strict=True)])
         for response in responses:
             assert_no_error_page(response)
