@@ -100,11 +100,17 @@ def _check_edition_fields(name: str, starts_on: date, ends_on: date, timezone: s
         raise ProgressError("timezone")
 
 
-def working_days(first: date, count: int, weekend: set[int]) -> list[date]:
-    """``count`` consecutive days from ``first`` on, skipping the weekend days."""
+def working_days(first: date, count: int, weekend: set[int],
+                 last: date | None = None) -> list[date]:
+    """``count`` consecutive days from ``first`` on, skipping the weekend days.
+
+    :raises ProgressError: when they would run past ``last`` (the edition's last day).
+    """
     days: list[date] = []
     day = first
     while len(days) < count:
+        if last is not None and day > last:
+            raise ProgressError("outside_edition")
         if day.weekday() not in weekend:
             days.append(day)
         day += timedelta(days=1)
@@ -130,7 +136,10 @@ def schedule_units(edition: Edition, units: Sequence[Unit], first_day: date, sta
     existing = list(db.session.scalars(select(InPersonSession).where(
         InPersonSession.edition_id == edition.id,
         InPersonSession.unit_id.in_([u.id for u in units]))))
-    total = sum(max(unit.days, 1) for unit in units)
+    total = sum(unit.days for unit in units)
+    if total == 0:
+        # Units taught online only (``days: 0``) have no day to hold.
+        raise ProgressError("no_days_to_schedule")
     if existing:
         if total <= MAX_DAYS_PER_RUN and _same_days(existing, _plan_days(
                 edition, units, first_day, starts, ends, contact_hours, include_weekend)):
@@ -152,10 +161,12 @@ def _plan_days(edition: Edition, units: Sequence[Unit], first_day: date, starts:
                include_weekend: bool) -> list[InPersonSession]:
     """The days ``schedule_units`` gives the units, not yet added to the session."""
     weekend = set() if include_weekend else weekend_of(edition)
-    days = iter(working_days(first_day, sum(max(unit.days, 1) for unit in units), weekend))
+    _ensure_within(edition, first_day)
+    days = iter(working_days(first_day, sum(unit.days for unit in units), weekend,
+                             last=edition.ends_on))
     planned = []
     for unit in units:
-        for _ in range(max(unit.days, 1)):
+        for _ in range(unit.days):
             day = next(days)
             planned.append(InPersonSession(
                 edition_id=edition.id, unit_id=unit.id, day=day,

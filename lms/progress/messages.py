@@ -17,6 +17,8 @@ MESSAGES = {
     "already_scheduled": _l("These units already have days scheduled: move or add days one "
                             "by one below."),
     "too_many_days": _l("That is more days than can be scheduled at once."),
+    "no_days_to_schedule": _l("These units are taught online only: they have no in-person "
+                              "days to schedule."),
     "same_day": _l("This unit already meets on that date."),
     "outside_edition": _l("In-person days must fall within the edition's dates; if the edition "
                           "runs longer, change its dates first."),

@@ -94,6 +94,39 @@ def test_scheduling_twice_is_refused(client: FlaskClient, auth: Auth, loaded: ob
     assert len(sessions_of(edition, "alpha")) == 5
 
 
+def test_a_unit_taught_online_only_gets_no_day(client: FlaskClient, auth: Auth,
+                                              loaded: object) -> None:
+    """Scheduling every unit in order skips a unit with no in-person days (``days: 0``), so
+    the completion rule asks no day of it; scheduling it alone says there is nothing to
+    schedule."""
+    auth.login_as(Role.ADMIN)
+    unit("beta").days = 0
+    edition = factories.make_edition(starts_on=date(2026, 9, 1), ends_on=date(2027, 3, 31))
+    db.session.commit()
+    url = f"/admin/editions/{edition.id}/schedule"
+    days = {"first_day": "2026-09-06", "starts": "09:00", "ends": "16:00"}
+    alone = client.post(url, data={"unit": unit("beta").id, **days})
+    assert alone.status_code == 400 and "taught online only" in alone.text
+    assert client.post(url, data={"unit": 0, **days}).status_code == 302
+    assert sessions_of(edition, "beta") == [] and len(sessions_of(edition, "alpha")) == 5
+
+
+def test_a_first_day_past_the_edition_is_refused(client: FlaskClient, auth: Auth,
+                                                 loaded: object) -> None:
+    """A mistyped first day, even at the far end of the calendar, is refused with the
+    edition's dates; so are days that would run past the edition's last day."""
+    auth.login_as(Role.ADMIN)
+    edition = factories.make_edition(starts_on=date(2026, 9, 1), ends_on=date(2026, 9, 10))
+    db.session.commit()
+    url = f"/admin/editions/{edition.id}/schedule"
+    for first in ("9999-12-28", "2026-09-08"):
+        response = client.post(url, data={"unit": 0, "first_day": first, "starts": "09:00",
+                                          "ends": "16:00"})
+        assert response.status_code == 400
+        assert "must fall within the edition" in response.text
+    assert db.session.scalar(select(func.count()).select_from(InPersonSession)) == 0
+
+
 def test_bad_edition_form_is_refused(client: FlaskClient, auth: Auth, loaded: object) -> None:
     """An end before the start, or an unknown time zone, is a clear error and saves nothing."""
     auth.login_as(Role.ADMIN)
