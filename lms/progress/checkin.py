@@ -28,6 +28,7 @@ from lms.progress.models import (
     EnrolmentStatus,
     InPersonSession,
 )
+from lms.progress.plan import edition_rules
 from lms.whole_numbers import ascii_digits
 
 CODE_PERIOD_SECONDS = 180
@@ -105,6 +106,12 @@ def _mark(session: InPersonSession, user: User, now: datetime) -> bool:
     # the day says they are here.
     status = AttendanceStatus.LATE if now > session.starts_at + LATE_AFTER else \
         AttendanceStatus.PRESENT
+    if current is not None and current.status == AttendanceStatus.EXCUSED:
+        rules = edition_rules(session.edition)
+        if rules.counts(AttendanceStatus.EXCUSED) and not rules.counts(status):
+            # Where excused days count and late ones do not, coming late after all must not
+            # cost the participant the day they were excused for.
+            return False
     # The instructor's note on an absence (why, who phoned) still explains the day.
     note = current.note if current is not None else ""
     return set_mark(session, user.id, status, note, user, AttendanceSource.CHECK_IN, now,

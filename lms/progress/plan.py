@@ -19,6 +19,7 @@ from sqlalchemy.sql import Executable
 
 from lms.courses.models import CoursePackage, Module, Programme, Topic, Unit, UnitTopic, title_in
 from lms.database import plain_connection
+from lms.extensions import db
 from lms.progress.models import AttendanceStatus, Edition, InPersonSession
 from lms.quizzes.answerable import has_marked_question
 from lms.quizzes.models import Quiz
@@ -138,6 +139,14 @@ def _plan_statements() -> tuple[Executable, Executable]:
              .where(Unit.programme_id == bindparam("programme_id"), Unit.is_retired.is_(False))
              .order_by(Unit.position, Unit.id, UnitTopic.position))
     return sessions, units
+
+
+def edition_rules(edition: Edition) -> Rules:
+    """The completion settings of the edition's package (one query)."""
+    settings = db.session.scalar(
+        select(CoursePackage.completion).join(Programme, Programme.package_id == CoursePackage.id)
+        .where(Programme.id == edition.programme_id))
+    return Rules.from_settings(settings)
 
 
 def edition_plan(edition: Edition) -> EditionPlan:

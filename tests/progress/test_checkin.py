@@ -8,10 +8,12 @@ from unittest import mock
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from lms.courses.models import CoursePackage
 from lms.extensions import db
 from lms.progress.checkin import CODE_PERIOD_SECONDS, code_for, current_code
 from lms.progress.models import (
     Attendance,
+    AttendanceStatus,
 )
 from tests.conftest import Auth
 from tests.progress.attendance_helpers import (
@@ -21,7 +23,7 @@ from tests.progress.attendance_helpers import (
     status_of,
     teacher_of,
 )
-from tests.progress.helpers import participant, scheduled_edition, sessions_of
+from tests.progress.helpers import mark, participant, scheduled_edition, sessions_of
 
 
 def test_code_display_refreshes_and_shows_qr(client: FlaskClient, auth: Auth,
@@ -86,6 +88,39 @@ def test_check_in_after_an_absence_keeps_the_instructors_note(client: FlaskClien
     row = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
                                                          user_id=user.id))
     assert row is not None and (row.status.value, row.note) == ("late", "phoned: bus broke down")
+
+
+def test_checking_in_late_never_costs_an_excused_day_that_counts(
+        client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """Where the package counts excused days but not late ones, a participant excused for a
+    day who comes 40 minutes late after all keeps the excused day, which counts; checking in
+    on time still makes it present. Where late days count too, a late check-in replaces the
+    excuse as before."""
+    package = db.session.scalar(select(CoursePackage))
+    assert package is not None
+    package.completion = {**package.completion, "late_counts": False, "excused_counts": True}
+    edition = scheduled_edition()
+    user = participant(edition)
+    db.session.commit()
+    first, second = sessions_of(edition, "alpha")[:2]
+    for day in (first, second):
+        mark(day, user, AttendanceStatus.EXCUSED)
+    db.session.commit()
+    auth.login(user)
+    late, on_time = first.starts_at + timedelta(minutes=40), second.starts_at
+    with at(late):
+        client.post("/checkin", data={"code": current_code(SECRET, first, late).code})
+    with at(on_time):
+        client.post("/checkin", data={"code": current_code(SECRET, second, on_time).code})
+    assert (status_of(first, user), status_of(second, user)) == ("excused", "present")
+    package.completion = {**package.completion, "late_counts": True}
+    third = sessions_of(edition, "alpha")[2]
+    mark(third, user, AttendanceStatus.EXCUSED)
+    db.session.commit()
+    late = third.starts_at + timedelta(minutes=40)
+    with at(late):
+        client.post("/checkin", data={"code": current_code(SECRET, third, late).code})
+    assert status_of(third, user) == "late"
 
 
 def test_wrong_past_and_out_of_window_codes_are_refused(client: FlaskClient, auth: Auth,
