@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from lms.auth.forms import EMAIL_PATTERN
 from lms.auth.models import EMAIL_LENGTH, NAME_LENGTH, User
 from lms.db_types import column_length
+from lms.number_fields import finite
 from lms.progress.models import DEFAULT_TIMEZONE, Edition, Enrolment, InPersonSession, MakeUp
 
 ORGANISATION_TYPE_CHOICES = [
@@ -47,7 +48,7 @@ class ScheduleForm(FlaskForm):
     starts = TimeField(_l("Start time"), validators=[DataRequired()])
     ends = TimeField(_l("End time"), validators=[DataRequired()])
     contact_hours = DecimalField(_l("Contact hours per day (blank: the unit's)"), places=1,
-                                 validators=[Optional(), NumberRange(min=0, max=24)])
+                                 validators=[Optional(), finite, NumberRange(min=0, max=24)])
     include_weekend = BooleanField(_l("Include weekend days (Friday and Saturday)"))
 
 
@@ -57,7 +58,7 @@ class SessionForm(FlaskForm):
     starts = TimeField(_l("Start time"), validators=[DataRequired()])
     ends = TimeField(_l("End time"), validators=[DataRequired()])
     contact_hours = DecimalField(_l("Contact hours"), places=1,
-                                 validators=[InputRequired(), NumberRange(min=0, max=24)])
+                                 validators=[InputRequired(), finite, NumberRange(min=0, max=24)])
     venue = StringField(_l("Venue (blank: the edition's)"), validators=[
         Optional(), Length(max=column_length(InPersonSession.venue))])
 

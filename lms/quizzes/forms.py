@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +31,7 @@ from wtforms.validators import (
 )
 
 from lms.db_types import column_length
+from lms.number_fields import finite
 from lms.quizzes.grading import MAX_COMMENT
 from lms.quizzes.importing.gift import option_key
 from lms.quizzes.models import Option
@@ -43,11 +43,6 @@ from lms.quizzes.specs import QuestionSpec
 MAX_UPLOAD = 2 * 1024 * 1024
 MAX_ROWS = MAX_OPTIONS
 BLANK_ROWS = 3
-
-
-def finite(form: Any, field: Any) -> None:
-    if field.data is not None and not math.isfinite(field.data):
-        raise ValidationError(_l("Enter an ordinary number."))
 
 
 class QuizSettingsForm(FlaskForm):
@@ -89,10 +84,10 @@ class OptionRowForm(Form):
     answer_ar = StringField(_l("Matching answer in Arabic (optional)"),
                             validators=[Optional(), Length(max=300)])
     credit = FloatField(_l("Marks (percent)"),
-                        validators=[Optional(), NumberRange(-100, 100), finite])
+                        validators=[Optional(), finite, NumberRange(-100, 100)])
     value = FloatField(_l("Value"), validators=[Optional(), finite])
     tolerance = FloatField(_l("Tolerance (plus or minus)"),
-                           validators=[Optional(), NumberRange(min=0), finite])
+                           validators=[Optional(), finite, NumberRange(min=0)])
     minimum = FloatField(_l("Or a range from"), validators=[Optional(), finite])
     maximum = FloatField(_l("to"), validators=[Optional(), finite])
     feedback = StringField(_l("Feedback for this answer"),
@@ -113,7 +108,7 @@ class QuestionForm(FlaskForm):
     text_ar = TextAreaField(_l("Question text in Arabic (optional)"),
                             validators=[Optional(), Length(max=20_000)])
     points = FloatField(_l("Marks"), default=1.0,
-                        validators=[Optional(), NumberRange(0, 1000), finite])
+                        validators=[Optional(), finite, NumberRange(0, 1000)])
     feedback = TextAreaField(_l("General feedback, shown in the review whatever the answer"),
                              validators=[Optional(), Length(max=20_000)])
     feedback_ar = TextAreaField(_l("General feedback in Arabic (optional)"),
@@ -273,6 +268,6 @@ class ImportForm(FlaskForm):
 
 
 class GradeForm(FlaskForm):
-    marks = FloatField(_l("Marks"), validators=[InputRequired(), NumberRange(min=0), finite])
+    marks = FloatField(_l("Marks"), validators=[InputRequired(), finite, NumberRange(min=0)])
     comment = TextAreaField(_l("Comment for the participant"),
                             validators=[Optional(), Length(max=MAX_COMMENT)])

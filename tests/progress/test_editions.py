@@ -127,6 +127,27 @@ def test_a_first_day_past_the_edition_is_refused(client: FlaskClient, auth: Auth
     assert db.session.scalar(select(func.count()).select_from(InPersonSession)) == 0
 
 
+def test_contact_hours_that_are_no_number_are_refused(client: FlaskClient, auth: Auth,
+                                                      loaded: object) -> None:
+    """"nan", "inf" or a signalling "sNaN" as contact hours get the form's message, on the
+    schedule and on a new day, not a server error; nothing is added."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    before = db.session.scalar(select(func.count()).select_from(InPersonSession))
+    for hours in ("sNaN", "nan", "-inf"):
+        day = client.post(f"/admin/editions/{edition.id}/sessions", data={
+            "unit": unit("alpha").id, "day": "2026-09-21", "starts": "10:00", "ends": "15:00",
+            "contact_hours": hours})
+        schedule = client.post(f"/admin/editions/{edition.id}/schedule", data={
+            "unit": unit("beta").id, "first_day": "2026-11-01", "starts": "09:00",
+            "ends": "16:00", "contact_hours": hours})
+        for response in (day, schedule):
+            assert response.status_code == 400, hours
+            assert "Enter an ordinary number." in response.text
+    assert db.session.scalar(select(func.count()).select_from(InPersonSession)) == before
+
+
 def test_bad_edition_form_is_refused(client: FlaskClient, auth: Auth, loaded: object) -> None:
     """An end before the start, or an unknown time zone, is a clear error and saves nothing."""
     auth.login_as(Role.ADMIN)
