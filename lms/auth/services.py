@@ -43,7 +43,9 @@ class CreatedMeanwhile(AccountError):
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
     user = db.session.scalar(select(User).filter_by(email=normalise_email(email)))
-    if user is None:
+    if user is None or not user.password_hash:
+        # An invited account has no password yet: it takes as long to refuse as an unknown
+        # address, so timing tells no one who has been invited.
         check_password_hash(_timing_hash(), password)
         return None
     if not user.check_password(password) or not user.is_active:

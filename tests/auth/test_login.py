@@ -52,6 +52,35 @@ def test_wrong_password_and_unknown_email_look_the_same(client: FlaskClient) -> 
     assert without_tokens(wrong.text) == without_tokens(unknown.text)
 
 
+def test_every_refused_login_costs_one_password_hash(client: FlaskClient,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unknown address, an invited account with no password yet and a wrong password
+    each cost one slow hash check, so how long the refusal takes tells nobody which
+    addresses have accounts or have been invited."""
+    import werkzeug.security
+
+    from lms.auth import models, services
+
+    checks: list[str] = []
+    real = werkzeug.security.check_password_hash
+
+    def counted(pwhash: str, password: str) -> bool:
+        checks.append(pwhash.split("$", 1)[0])
+        return real(pwhash, password)
+
+    monkeypatch.setattr(services, "check_password_hash", counted)
+    monkeypatch.setattr(models, "check_password_hash", counted)
+    factories.make_user(email="known@example.org")
+    invited = factories.make_user(email="invited@example.org")
+    invited.password_hash = None
+    db.session.commit()
+    for email in ("who@example.org", "invited@example.org", "known@example.org"):
+        checks.clear()
+        response = client.post("/login", data={"email": email, "password": "nope nope"})
+        assert response.status_code == 401
+        assert len(checks) == 1 and checks[0].startswith("scrypt"), email
+
+
 def test_inactive_account_cannot_log_in(client: FlaskClient) -> None:
     """A deactivated account is refused with the usual message."""
     user = factories.make_user(is_active_account=False)
