@@ -158,9 +158,10 @@ def _audit(user: User) -> list[dict[str, Any]]:
 
 
 def _messages(user: User) -> list[dict[str, Any]]:
-    rows = db.session.scalars(select(OutboxMessage).where(or_(
-        OutboxMessage.recipient == user.email, OutboxMessage.user_id == user.id))
-        .order_by(OutboxMessage.created_at))
+    # By the person each message is about, not by address: an address someone gave up and
+    # another person took later would bring the first person's mail along.
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user.id)
+                              .order_by(OutboxMessage.created_at))
     return [{"sent_at": _value(m.created_at), "subject": m.subject, "text": m.body_text}
             for m in rows]
 

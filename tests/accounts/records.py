@@ -63,7 +63,8 @@ def give_records(user: User, edition: Edition, marker: str, marked_by: User,
                            reason=f"apology {marker}"))
     db.session.add(DirectoryEntry(user_id=user.id, position=f"position {marker}",
                                   areas_of_work="borders", show_contact=False))
-    db.session.add(OutboxMessage(recipient=user.email, template="invitation", language="en",
+    db.session.add(OutboxMessage(recipient=user.email, user_id=user.id, template="invitation",
+                                 language="en",
                                  subject=f"mail {marker}", body_text=f"mail body {marker}"))
     code = new_code()
     certificate = Certificate(code=code, user_id=user.id, edition_id=edition.id,

@@ -59,6 +59,26 @@ def test_json_holds_own_records_and_nobody_elses(client: FlaskClient, auth: Auth
     assert "graded_by_id" not in data["quiz_attempts"][0]["answers"][0]
 
 
+def test_mail_about_an_earlier_holder_of_the_address_is_not_included(
+        client: FlaskClient, auth: Auth) -> None:
+    """Someone who takes an address another person gave up downloads their own mail, not
+    the mail about that person (here, the notice of their address change)."""
+    alice = factories.make_user(email="shared@example.org", full_name="Alice Previous")
+    bob = factories.make_user(email="bob@example.org")
+    db.session.commit()
+    auth.login(alice)
+    assert client.post("/account/email", data={
+        "email": "alice-new@example.org", "current": factories.PASSWORD}).status_code == 302
+    auth.logout()
+    auth.login(bob)
+    assert client.post("/account/email", data={
+        "email": "shared@example.org", "current": factories.PASSWORD}).status_code == 302
+    messages = json.loads(client.get("/account/data.json").data)["messages"]
+    text = json.dumps(messages)
+    assert "Alice Previous" not in text and "alice-new@example.org" not in text
+    assert messages, "Bob's own notice of his change is there"
+
+
 def test_printable_page_shows_the_same(client: FlaskClient, auth: Auth, loaded: object) -> None:
     """The printable page lists the same sections, in tables with row headers."""
     edition = factories.make_edition()
