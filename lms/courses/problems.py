@@ -192,4 +192,9 @@ def read_text(path: Path, report: Report) -> str | None:
         line = raw[: error.start].count(b"\n") + 1
         report.add(path, line, _("the file is not UTF-8 text"))
         return None
+    if "\x00" in text:
+        # No text file holds one, and the database cannot store it.
+        report.add(path, text.count("\n", 0, text.index("\x00")) + 1,
+                   _("the line holds a NUL character, which a text file does not have"))
+        return None
     return text.replace("\r\n", "\n")

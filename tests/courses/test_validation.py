@@ -227,6 +227,15 @@ def test_file_not_utf8(package_copy: Path) -> None:
     assert "modules/02-beta/01-third.md:14: the file is not UTF-8 text" in problems(package_copy)
 
 
+def test_a_nul_character_in_a_lesson_is_reported_at_its_line(package_copy: Path) -> None:
+    """A stray NUL passed the checks and then failed loading into PostgreSQL; it is reported
+    with its file and line like any other problem."""
+    lesson = package_copy / "modules/02-beta/01-third.md"
+    lesson.write_text(lesson.read_text() + "\nA stray \x00 character.\n")
+    assert ("modules/02-beta/01-third.md:14: the line holds a NUL character, which a text "
+            "file does not have") in problems(package_copy)
+
+
 def test_svg_media_refused(package_copy: Path) -> None:
     """Media are checked by content; an SVG renamed to .png is refused."""
     (package_copy / "media/pixel.png").write_text("<svg onload='alert(1)'></svg>")

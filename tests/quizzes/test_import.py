@@ -200,6 +200,12 @@ def test_not_utf8_is_refused_with_its_line() -> None:
         "line 3: the file is not UTF-8 text; save it as UTF-8 and try again"]
 
 
+def test_a_nul_character_is_refused_with_its_line() -> None:
+    """A NUL, which no text file has and the database cannot store, is reported at its line."""
+    assert problems(b"Question one?{T}\n\nQuestion\x00 two?{T}") == [
+        "line 3: the line holds a NUL character, which a text file does not have"]
+
+
 def test_aiken() -> None:
     """Aiken blocks: a question, lettered options (A. or A)), an ANSWER line."""
     text = ("Which body's mandate covers refugees?\nA. UNHCR\nB) ILO\nC. WHO\nANSWER: A\n\n"

@@ -84,6 +84,10 @@ def decode(data: bytes) -> str:
         line = data[:error.start].count(b"\n") + 1
         raise ImportInvalid([ImportProblem(line, _("the file is not UTF-8 text; save it as "
                                                    "UTF-8 and try again"))]) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportInvalid([ImportProblem(line, _(
+            "the line holds a NUL character, which a text file does not have"))])
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
