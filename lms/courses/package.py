@@ -280,10 +280,16 @@ def _read_topics(module_dir: Path, module: ModuleSpec, spec: PackageSpec, report
             report.add(path, None, _("unexpected file in a module folder (expected NN-slug.md, "
                                      "NN-slug.ar.md or NN-slug.quiz.yaml)"))
     listed = {t.slug for t in by_stem.values()}
+    # A lesson file of this folder that could not be read is reported already; one of
+    # another module's folder is no lesson of this module, which would otherwise take on
+    # that module's topic in its units.
+    own_files = {slug_from_name(p.name) for p in files
+                 if p.name.endswith(".md") and not p.name.endswith(".ar.md")}
     for slug in module.topics:
-        if slug not in listed and slug not in spec.lesson_files:
+        if slug not in listed and slug not in own_files:
             report.add(module_dir / "module.yaml", None,
-                       _("topic '%(slug)s' is listed but has no lesson file", slug=slug))
+                       _("topic '%(slug)s' is listed but has no lesson file in this module's "
+                         "folder", slug=slug))
 
 
 def _check_programmes(root: Path, spec: PackageSpec, report: Report) -> None:

@@ -216,8 +216,17 @@ def test_listed_topic_without_lesson(package_copy: Path) -> None:
     """A module listing a topic with no lesson file is reported."""
     edit(package_copy / "modules/02-beta/module.yaml", "topics: [third]",
          "topics: [third, fourth]")
-    assert ("modules/02-beta/module.yaml: topic 'fourth' is listed but has no lesson file"
-            in problems(package_copy))
+    assert ("modules/02-beta/module.yaml: topic 'fourth' is listed but has no lesson file in "
+            "this module's folder" in problems(package_copy))
+
+
+def test_a_module_cannot_list_another_modules_topic(package_copy: Path) -> None:
+    """A topic whose lesson is in another module's folder is no topic of this module: its
+    units would quietly require it."""
+    edit(package_copy / "modules/02-beta/module.yaml", "topics: [third]",
+         "topics: [third, first]")
+    assert ("modules/02-beta/module.yaml: topic 'first' is listed but has no lesson file in "
+            "this module's folder" in problems(package_copy))
 
 
 def test_file_not_utf8(package_copy: Path) -> None:
