@@ -128,8 +128,8 @@ def send_password_reset(email: str, now: datetime, valid_for: timedelta) -> User
     if user is None or not user.is_active:
         return None
     token = issue_token(user, TokenPurpose.RESET, now, valid_for)
-    mail.send(user.email, "password_reset", user.preferred_language, user=user,
-              link=public_url("auth.set_password", token=token),
+    mail.send(user.email, "password_reset", user.preferred_language, after_response=True,
+              user=user, link=public_url("auth.set_password", token=token),
               minutes=int(valid_for.total_seconds() // 60))
     return user
 

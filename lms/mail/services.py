@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from flask import current_app, g, render_template
+from flask import after_this_request, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import ColumnElement, and_, event, func, inspect, or_, select, update
 from sqlalchemy.orm import InstanceState, Session, SessionTransaction
+from werkzeug.wrappers import Response
 
 from lms.auth.models import User
 from lms.db_types import utcnow
@@ -52,6 +53,7 @@ class Outgoing:
     subject: str
     text: str
     html: str | None
+    after_response: bool = False  # handed over once the page has gone out (``send``)
 
 
 @dataclass
@@ -63,13 +65,18 @@ class Delivery:
     withdrawn: int = 0  # out of date by the time they could be sent again
 
 
-def send(to: str, template: str, language: str, **context: Any) -> OutboxMessage:
+def send(to: str, template: str, language: str, after_response: bool = False,
+         **context: Any) -> OutboxMessage:
     """Render ``mail/<template>`` in ``language`` and record it in the current transaction.
 
     With ``MAIL_SERVER`` the message goes to the mail server once the transaction commits and
     never if it rolls back; should the server fail, the work stands and the message waits in
     the outbox as not sent. Without ``MAIL_SERVER`` the message stays in the outbox, where
     admins read it, and a line goes to the log; so every flow works without a mail server.
+
+    ``after_response`` hands the message over only once the page has been sent, for a page
+    whose answer must take as long whether or not it mails anyone (the password reset: how
+    long the mail server takes would tell which addresses have accounts).
     """
     language = language if language in current_app.config["LANGUAGES"] else "en"
     # Flask-Babel forces a locale only once ``g`` holds something (as in commands it may not).
@@ -94,7 +101,7 @@ def send(to: str, template: str, language: str, **context: Any) -> OutboxMessage
     if to_server:
         # Kept as written: after the commit the row's attributes cannot be read back without
         # a query, and the commit's own hooks may not run one.
-        draft = Outgoing(0, to, template, subject, text, html)
+        draft = Outgoing(0, to, template, subject, text, html, after_response)
         db.session.info.setdefault(_AWAITING_COMMIT, []).append((message, draft))
         log.info("mail %r for %r, to be sent once committed", template, to)
     else:
@@ -127,13 +134,41 @@ def _hand_over_committed(orm_session: Session, transaction: SessionTransaction) 
     committed = orm_session.info.pop(_COMMITTED, None)
     if not committed:
         return
+    later = [message for message in committed if message.after_response]
+    if later and has_request_context():
+        _deliver_after_response(later)
+        committed = [message for message in committed if not message.after_response]
+    _deliver_committed(committed)
+
+
+def _deliver_committed(messages: Sequence[Outgoing]) -> None:
     # The work is committed and its page or command must succeed whatever happens here; what
     # is not handed over stays in the outbox for `flask lms send-mail`.
+    if not messages:
+        return
     try:
-        _deliver(committed, utcnow())
+        _deliver(messages, utcnow())
     except Exception:
         log.exception("handing mail to the mail server stopped; `flask lms send-mail` sends "
                       "what is left")
+
+
+def _deliver_after_response(messages: Sequence[Outgoing]) -> None:
+    """Hand the messages over once the response has been sent (when the server closes it).
+
+    Should that never happen (the worker stops first), they wait in the outbox for
+    `flask lms send-mail`, as after any failure.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def deliver() -> None:
+        with app.app_context():
+            _deliver_committed(messages)
+
+    @after_this_request
+    def when_sent(response: Response) -> Response:
+        response.call_on_close(deliver)
+        return response
 
 
 def send_unsent(now: datetime) -> Delivery:
