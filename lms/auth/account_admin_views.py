@@ -61,6 +61,11 @@ def show_user(user_id: int) -> str:
 def edit_user(user_id: int) -> str | Response | tuple[str, int]:
     """Edit the account's names, organisation, country, language and email."""
     user = _user(user_id)
+    try:
+        accounts.ensure_not_anonymised(user)
+    except AccountError as error:
+        flash(str(error), "error")
+        return _back(user)
     form = AccountForm(obj=None if request.method == "POST" else user)
     if request.method == "GET":
         form.language.data = user.preferred_language

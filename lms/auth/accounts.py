@@ -39,8 +39,15 @@ class Profile:
     preferred_language: str
 
 
+def ensure_not_anonymised(user: User) -> None:
+    """:raises AccountError: for an anonymised account, which nothing may fill in again."""
+    if user.anonymised_at is not None:
+        raise AccountError(_("This account is anonymised: it can no longer be changed."))
+
+
 def update_profile(user: User, profile: Profile) -> list[str]:
     """Store the profile fields; returns the names of the fields that changed."""
+    ensure_not_anonymised(user)
     if not profile.full_name.strip():
         raise AccountError(_("A name in Latin script is required."))
     changed = []
@@ -64,6 +71,7 @@ def change_email(user: User, new_email: str, now: datetime) -> str:
 
     :raises AccountError: when the address is invalid or another account uses it.
     """
+    ensure_not_anonymised(user)
     new_email = normalise_email(new_email)
     if "@" not in new_email or len(new_email) > EMAIL_LENGTH:
         raise AccountError(_("Enter an email address such as name@example.org."))
@@ -87,6 +95,7 @@ def change_role(user: User, role: Role, by: User) -> Role:
     """
     if user.id == by.id:
         raise AccountError(_("You cannot change your own role. Ask another administrator."))
+    ensure_not_anonymised(user)
     old = user.role
     if role != Role.INSTRUCTOR:
         db.session.execute(delete(ModuleInstructor).where(ModuleInstructor.user_id == user.id))
@@ -128,6 +137,7 @@ def set_modules(user: User, module_ids: set[int]) -> tuple[set[int], set[int]]:
     :returns: the module ids added and removed.
     :raises AccountError: for an account that is not an instructor, or an unknown module.
     """
+    ensure_not_anonymised(user)
     if user.role != Role.INSTRUCTOR:
         raise AccountError(_("Only instructors are given modules."))
     live = set(db.session.scalars(select(Module.id).where(Module.is_retired.is_(False))))

@@ -116,3 +116,28 @@ def test_mail_to_an_earlier_address_goes_too(client: FlaskClient, auth: Auth,
     assert response.status_code == 302 and admin.id != person.id
     assert count(OutboxMessage, recipient="first@example.org") == 0
     assert count(OutboxMessage, user_id=person.id) == 0
+
+
+def test_an_anonymised_account_cannot_be_filled_in_again(client: FlaskClient,
+                                                         auth: Auth) -> None:
+    """Nothing puts a name, an address, a role or modules back on an anonymised account,
+    whatever the form posts; the admin is told why."""
+    auth.login_as(Role.ADMIN)
+    former = factories.make_user(full_name="Former Person", email="former@example.org",
+                                 is_active_account=False)
+    db.session.commit()
+    assert client.post(f"/admin/users/{former.id}/anonymise",
+                       data={"confirm": "former@example.org"}).status_code == 302
+    db.session.refresh(former)
+    assert former.anonymised_at is not None
+    anonymous = (former.full_name, former.email, former.role)
+    edit = client.post(f"/admin/users/{former.id}/edit", data={
+        "full_name": "Former Person", "email": "former@example.org", "language": "en"},
+        follow_redirects=True)
+    assert "This account is anonymised: it can no longer be changed." in edit.text
+    client.post(f"/admin/users/{former.id}/role", data={"role": "admin",
+                                                        "current": factories.PASSWORD})
+    db.session.refresh(former)
+    assert (former.full_name, former.email, former.role) == anonymous
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.template == "email_changed")) == 0
