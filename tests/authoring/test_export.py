@@ -163,6 +163,25 @@ def test_export_refuses_a_folder_with_files(runner: FlaskCliRunner, loaded: obje
     assert under_a_file.exit_code == 1 and "cannot create" in under_a_file.output
 
 
+def test_a_failed_export_leaves_nothing_behind(app: Flask, runner: FlaskCliRunner,
+                                              loaded: object, tmp_path: Path) -> None:
+    """With a media file missing from storage the export fails with its name, and leaves
+    no folder that looks like a package; once the file is back, it exports."""
+    media = db.session.scalars(select(MediaFile)).first()
+    assert media is not None
+    stored = Path(app.config["STORAGE_DIR"]) / "media" / media.stored_name
+    kept = stored.read_bytes()
+    stored.unlink()
+    exports = tmp_path / "exports"
+    target = exports / "out"
+    result = runner.invoke(args=["lms", "export", str(target)])
+    assert result.exit_code == 1 and "missing from storage" in result.output
+    assert list(exports.iterdir()) == []
+    stored.write_bytes(kept)
+    assert runner.invoke(args=["lms", "export", str(target)]).exit_code == 0
+    assert (target / "package.yaml").is_file() and list(exports.iterdir()) == [target]
+
+
 def test_export_needs_a_loaded_package(runner: FlaskCliRunner, tmp_path: Path) -> None:
     """Without a package there is nothing to export, and the command says so."""
     result = runner.invoke(args=["lms", "export", str(tmp_path / "out")])

@@ -8,6 +8,7 @@ topics, live quizzes and media), never drafts or pending package files.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,10 +81,28 @@ def export_package(package: CoursePackage, target: Path, storage_dir: Path) -> E
     """
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ExportError(f"{target} exists and is not an empty folder")
+    # Written beside the target and moved into place whole: an export that fails half-way
+    # (a media file missing from storage) leaves no folder that looks like a package.
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     except OSError as error:
         raise ExportError(f"cannot create {target}: {error.strerror or error}") from None
+    try:
+        summary = _export_into(package, scratch, storage_dir)
+        if target.exists():
+            target.rmdir()
+        scratch.rename(target)
+    except OSError as error:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise ExportError(f"cannot write {target}: {error.strerror or error}") from None
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return summary
+
+
+def _export_into(package: CoursePackage, target: Path, storage_dir: Path) -> ExportSummary:
     summary = ExportSummary(package.slug)
     _write(target / "package.yaml", _dump(_package_document(package)))
     terms = db.session.scalars(select(GlossaryTerm).filter_by(
