@@ -269,14 +269,16 @@ BAD_ARCHIVES: dict[str, tuple[Callable[[dict[str, bytes]], None], str]] = {
     "path outside": (lambda e: e.update({"../outside.txt": b"x"}), "never writes: ../outside"),
     "other engine": (lambda e: _manifest(e, engine="postgresql"),
                      "restoring across engines is not supported"),
+    "newer schema": (lambda e: _manifest(e, alembic_revision="f00dfeed2099"),
+                     "revision f00dfeed2099, which this version of the platform does not know"),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_ARCHIVES))
 def test_bad_archive_changes_nothing(tmp_path: Path, case: str,
                                      archive_and_target: tuple[Path, Flask]) -> None:
-    """Even with --yes, a damaged, foreign, newer or other-engine archive is refused with its
-    reason, and the database and storage stay as they were."""
+    """Even with --yes, a damaged, foreign, newer (format or schema) or other-engine archive
+    is refused with its reason, and the database and storage stay as they were."""
     archive, target = archive_and_target
     change, message = BAD_ARCHIVES[case]
     bad = rewrite(archive, tmp_path / "bad.tar.gz", change)

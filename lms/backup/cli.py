@@ -20,14 +20,16 @@ def _backup_dir() -> Path:
     return Path(configured or os.path.join(current_app.instance_path, "backups"))
 
 
-def _migration_head() -> str | None:
+def _migrations() -> tuple[str | None, set[str] | None]:
+    """This version's schema head and every revision it knows; Nones if they cannot be read."""
     try:
         from alembic.script import ScriptDirectory
 
         migrate = current_app.extensions["migrate"]
-        return ScriptDirectory.from_config(migrate.migrate.get_config()).get_current_head()
-    except Exception:  # noqa: BLE001  (only a hint; a restore never fails for want of it)
-        return None
+        scripts = ScriptDirectory.from_config(migrate.migrate.get_config())
+        return scripts.get_current_head(), {s.revision for s in scripts.walk_revisions()}
+    except Exception:  # noqa: BLE001  (only a check; a restore never fails for want of it)
+        return None, None
 
 
 @click.command("backup")
@@ -65,15 +67,15 @@ def restore_command(archive: Path, yes: bool) -> None:
     Stop the application first. The archive is checked whole before anything changes.
     """
     db.session.remove()  # pg_restore must not wait for a lock our own session holds
+    head, known = _migrations()
     try:
         summary = restore_backup(db.engine, archive, Path(current_app.config["STORAGE_DIR"]),
-                                 db.metadata.tables, replace=yes)
+                                 db.metadata.tables, replace=yes, known_revisions=known)
     except BackupError as error:
         raise click.ClickException(f"{error}. Nothing was changed.") from None
     click.echo(f"Restored {archive}")
     for line in summary.lines():
         click.echo(f"  {line}")
-    head = _migration_head()
     revision = summary.manifest.alembic_revision
     if head and revision and revision != head:
         click.echo(f"The backup's schema is at revision {revision}; this version's is {head}: "

@@ -7,7 +7,7 @@ import secrets
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
@@ -101,10 +101,16 @@ def _content_count(storage_dir: Path) -> int:
 
 
 def _check_target(engine: Engine, info: DatabaseInfo, manifest: Manifest, storage_dir: Path,
-                  table_names: Iterable[str], replace: bool) -> None:
+                  table_names: Iterable[str], replace: bool,
+                  known_revisions: Collection[str] | None) -> None:
     if manifest.engine != info.engine:
         raise BackupError(f"the archive holds a {manifest.engine} database and this platform "
                           f"runs on {info.engine}; restoring across engines is not supported")
+    revision = manifest.alembic_revision
+    if known_revisions is not None and revision and revision not in known_revisions:
+        raise BackupError(f"the archive's database is at schema revision {revision}, which "
+                          "this version of the platform does not know: it was made by a newer "
+                          "version; restore it with that version")
     if replace:
         return
     rows = sum(count_rows(engine, table_names).values())
@@ -132,11 +138,14 @@ def _swap_storage(new: Path, storage_dir: Path) -> None:
 
 
 def restore_backup(engine: Engine, archive: Path, storage_dir: Path,
-                   table_names: Iterable[str], replace: bool = False) -> RestoreSummary:
+                   table_names: Iterable[str], replace: bool = False,
+                   known_revisions: Collection[str] | None = None) -> RestoreSummary:
     """Check the archive whole, then restore the database and then the storage folder.
 
     Nothing is changed when the archive is damaged, foreign, of a newer format or of another
-    engine, or when the platform holds data and ``replace`` is not set.
+    engine, when its schema revision is not among ``known_revisions`` (a backup of a newer
+    version, which this one could neither run nor upgrade), or when the platform holds data
+    and ``replace`` is not set.
 
     :raises BackupError: with the reason.
     """
@@ -146,7 +155,7 @@ def restore_backup(engine: Engine, archive: Path, storage_dir: Path,
     try:
         info = database_info(engine)
         manifest = extract_verified(archive, workdir, lambda found: _check_target(
-            engine, info, found, storage_dir, table_names, replace))
+            engine, info, found, storage_dir, table_names, replace, known_revisions))
         restore_database(engine, info, workdir / manifest.database_file)
         _swap_storage(workdir / STORAGE_PREFIX.rstrip("/"), storage_dir)
     finally:
