@@ -64,13 +64,21 @@ def close_session_at_request_end(app: Flask) -> None:
             db.session.registry.clear()
 
 
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def enable_sqlite_pragmas(engine: Engine) -> None:
-    """Turn on SQLite's foreign keys for every connection of this engine."""
+    """Turn on SQLite's foreign keys for every connection of this engine, and give it a
+    lower() that folds every script."""
     if engine.dialect.name != "sqlite":
         return
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite's own lower() folds only ASCII letters: a search for "Émile" as typed would
+        # not find "Émile Zola". Python's folds every script, as PostgreSQL's does.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")

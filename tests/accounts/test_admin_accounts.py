@@ -217,3 +217,15 @@ def test_people_are_found_by_name_or_email_as_typed(client: FlaskClient, auth: A
     assert found("عادل") == {"Rania Adel"}
     assert found("a_adel") == {"Rania Adel"}
     assert found("ran%adel") == set()
+
+
+def test_names_with_accented_capitals_are_found_as_typed(client: FlaskClient,
+                                                         auth: Auth) -> None:
+    """"Émile" finds "Émile Zola", and so do "émile" and "ÉMILE", on SQLite as on
+    PostgreSQL, whose lower() folds every script."""
+    auth.login_as(Role.ADMIN)
+    factories.make_user(full_name="Émile Zola", email="ez@example.org")
+    db.session.commit()
+    for search in ("Émile", "émile", "ÉMILE"):
+        assert "ez@example.org" in client.get("/admin/users",
+                                              query_string={"q": search}).text, search
