@@ -3,6 +3,8 @@ consent; the password rule."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -43,6 +45,24 @@ def test_profile_needs_a_latin_name(client: FlaskClient, auth: Auth) -> None:
                        ).status_code == 400
     assert client.post("/account/profile", data={"full_name": "A", "language": "fr"}
                        ).status_code == 400
+
+
+def test_the_arabic_name_field_marks_only_its_input_as_arabic(client: FlaskClient,
+                                                              auth: Auth) -> None:
+    """On an English page the Arabic name is typed right to left in Arabic, while its label
+    and its error stay English for screen readers; the admin's form does the same."""
+    auth.login_as(Role.ADMIN)
+    page = client.post("/account/profile", data={"full_name": "Salma Farouk",
+                                                 "full_name_ar": "ا" * 500, "language": "en"})
+    assert page.status_code == 400
+    tag = re.search(r'<input[^>]*name="full_name_ar"[^>]*>', page.text)
+    assert tag is not None and 'lang="ar"' in tag.group(0) and 'dir="rtl"' in tag.group(0)
+    label = re.search(r'<label for="full_name_ar"[^>]*>', page.text)
+    assert label is not None and "lang=" not in label.group(0)
+    assert '<div lang="ar"' not in page.text
+    errors = page.text.split('id="full_name_ar-errors"', 1)[1].split("</ul>", 1)[0]
+    assert "Field cannot be longer than" in errors
+    assert '<div lang="ar"' not in client.get(f"/admin/users/{factories.make_user().id}/edit").text
 
 
 def test_email_change_asks_for_the_password_and_tells_the_old_address(
