@@ -350,3 +350,30 @@ def test_a_reset_link_goes_out_after_the_answer(app: Flask, client: FlaskClient)
         assert server.recipients == ["known@example.org"]
     db.session.expire_all()
     assert statuses()["known@example.org"] == MessageStatus.SENT
+
+
+def test_the_outbox_pages_by_its_count(client: FlaskClient, auth: Auth) -> None:
+    """Fifty messages fill one page with no link to an empty second one; the fifty-first
+    makes a second page that shows it. A page past the end says so, not that the outbox is
+    empty, and the unsent list with nothing in it says every message was taken."""
+    auth.login_as(Role.ADMIN)
+
+    def add(count: int, start: int = 0) -> None:
+        for n in range(start, start + count):
+            db.session.add(OutboxMessage(recipient=f"p{n}@example.org", template="invitation",
+                                         language="en", subject=f"Message {n}",
+                                         body_text="x", status=MessageStatus.SENT))
+        db.session.commit()
+
+    add(50)
+    first = client.get("/admin/outbox").text
+    assert 'rel="next"' not in first and "Page 1 of" not in first
+    beyond = client.get("/admin/outbox?page=2").text
+    assert "There are no messages on this page." in beyond
+    assert "The outbox is empty." not in beyond
+    assert "The mail server has taken every message." in client.get(
+        "/admin/outbox?show=unsent").text
+    add(1, 50)
+    assert 'rel="next"' in client.get("/admin/outbox").text
+    second = client.get("/admin/outbox?page=2").text
+    assert "Page 2 of 2" in second and "Message 0" in second

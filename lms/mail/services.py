@@ -379,12 +379,20 @@ def _email(message: Outgoing) -> EmailMessage:
     return email
 
 
-def outbox(page: int, per_page: int = 50, unsent_only: bool = False) -> list[OutboxMessage]:
-    """The newest messages first; with ``unsent_only``, those the mail server has not taken."""
+OUTBOX_PAGE = 50
+
+
+def outbox(page: int, per_page: int = OUTBOX_PAGE,
+           unsent_only: bool = False) -> tuple[list[OutboxMessage], int]:
+    """One page of messages, newest first, and how many there are in all; with
+    ``unsent_only``, only those the mail server has not taken."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    total = select(func.count()).select_from(OutboxMessage)
     if unsent_only:
         query = query.where(OutboxMessage.status.in_(UNSENT))
-    return list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+        total = total.where(OutboxMessage.status.in_(UNSENT))
+    messages = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return messages, db.session.scalar(total) or 0
 
 
 def unsent_count() -> int:

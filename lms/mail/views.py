@@ -19,9 +19,9 @@ def list_messages() -> str:
     the mail server has not taken; ``?show=unsent`` lists only those."""
     page = page_number()
     unsent_only = request.args.get("show") == "unsent"
-    messages = services.outbox(page, unsent_only=unsent_only)
+    messages, total = services.outbox(page, unsent_only=unsent_only)
     return render_template("mail/outbox.html", messages=messages, page=page,
-                           pages=page + (1 if len(messages) == 50 else 0),
+                           pages=max(1, -(-total // services.OUTBOX_PAGE)), total=total,
                            unsent=services.unsent_count(), unsent_only=unsent_only,
                            mail_server=bool(current_app.config.get("MAIL_SERVER")))
 
