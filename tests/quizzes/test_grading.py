@@ -262,6 +262,7 @@ def test_description_is_not_graded() -> None:
     ("42", 42.0), ("-3.5", -3.5), ("+7", 7.0), ("٣٫٥", 3.5), ("3,5", 3.5),
     ("1,500,000", 1_500_000.0), (" 12 ", 12.0), ("1e3", 1000.0), ("−4", -4.0),
     ("inf", None), ("nan", None), ("1,2,3", None), ("", None), ("12abc", None),
+    ("0,125", 0.125), ("-0,500", -0.5), ("1,500", 1500.0),
 ])
 def test_parse_number(text: str, value: float | None) -> None:
     """Numbers in Latin or Arabic-Indic digits, with either decimal mark; nothing else."""
