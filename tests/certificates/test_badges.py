@@ -91,3 +91,30 @@ def test_achievement_lookups_are_rate_limited(client: FlaskClient) -> None:
     limited like it: after twenty lookups a minute, 429."""
     codes = [client.get(f"/ob/achievements/{new_code()}").status_code for _ in range(21)]
     assert codes[:20] == [404] * 20 and codes[20] == 429
+
+
+def test_a_credential_claimed_early_in_the_day_east_of_utc_is_valid_at_once(
+        client: FlaskClient, auth: Auth, graduate) -> None:  # type: ignore[no-untyped-def]
+    """Claimed at half past one in the morning in Cairo (still the day before in UTC), the
+    credential is valid from the moment it was issued, so a verifier checking it at once
+    accepts it; its criteria claim no more than the completion rule asks."""
+    from datetime import UTC, datetime
+    from unittest import mock
+
+    user, edition, _sessions = graduate
+    finish(user)
+    moment = datetime(2027, 3, 31, 23, 30, tzinfo=UTC)
+    certificate, _created = services.issue_certificate(
+        user, edition, None, moment, services.eligibility(user.id, edition, moment))
+    db.session.commit()
+    auth.login(user)
+    token = client.get(f"/ob/credentials/{certificate.id}.jwt").get_data(as_text=True)
+    with mock.patch("jwt.api_jwt.datetime") as clock:
+        clock.now.return_value = moment
+        clock.side_effect = datetime
+        claims = jwt.decode(token, published_key(client), algorithms=["RS256"],
+                            options={"verify_aud": False})
+    assert claims["nbf"] == int(moment.timestamp())
+    assert claims["validFrom"] == "2027-03-31T23:30:00Z"
+    narrative = claims["credentialSubject"]["achievement"]["criteria"]["narrative"]
+    assert "every in-person day" not in narrative and "edition edition" not in narrative
