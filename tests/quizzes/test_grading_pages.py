@@ -214,3 +214,12 @@ def test_an_essay_graded_after_the_pass_mark_changed_is_judged_as_submitted(
     assert written.passed and written.pass_mark == 70
     later = _submitted_with_essay(quiz, "")
     assert later.pass_mark == 95 and not later.passed
+    # Its result page names the mark it was judged by, also once the quiz's is lowered.
+    quiz.pass_mark = 80
+    db.session.commit()
+    owner = db.session.get(User, later.user_id)
+    assert owner is not None
+    auth.logout()
+    auth.login(owner)
+    page = client.get(f"/attempts/{later.id}/result").text
+    assert "Not passed: the pass mark is 95%" in page
