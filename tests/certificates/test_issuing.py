@@ -3,7 +3,9 @@ edition, a frozen snapshot, a real PDF with both scripts and a QR to the public 
 
 from __future__ import annotations
 
+import io
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -102,6 +104,47 @@ def test_pdf_has_both_names_programme_code_font_and_qr(app: Flask, client: Flask
     image = pypdfium2.PdfDocument(str(path))[0].render(scale=3).to_pil()
     decoded = [b.text for b in zxingcpp.read_barcodes(image)]
     assert decoded == [f"http://127.0.0.1:5000/verify/{certificate.code}"]
+
+
+@needs_pdf
+@pytest.mark.parametrize(("name_en", "name_ar"), [
+    ("Salma Farouk", "سلمى فاروق"),
+    ("Abdelrahman Mohamed Abdelaziz Abdelkarim El-Sayed Mahmoud Abdelhamid Soliman",
+     "عبد الرحمن محمد عبد العزيز عبد الكريم السيد محمود عبد الحميد سليمان"),
+])
+def test_a_long_name_and_eight_units_still_fit_beside_a_readable_qr(
+        app: Flask, name_en: str, name_ar: str) -> None:
+    """The course's regional programme (eight units) for a four-part name that wraps: the
+    certificate is one page, every unit is on it, and its QR code still decodes (the units
+    once ran under it)."""
+    import pypdfium2
+    import zxingcpp
+    from pypdf import PdfReader
+
+    from lms.certificates.pdf import render_pdf
+    from lms.courses.loader import load_package
+    from tests import factories
+    from tests.certificates.conftest import schedule
+    from tests.conftest import COURSE_PACKAGE
+
+    load_package(COURSE_PACKAGE, Path(app.config["STORAGE_DIR"]))
+    db.session.commit()
+    edition = factories.make_edition("regional")
+    schedule(edition)
+    user = factories.make_user(full_name=name_en, full_name_ar=name_ar)
+    db.session.commit()
+    url = "https://cmg.example.org/verify/154E250ZT5Y7YPE648KAD"
+    with app.test_request_context():
+        snapshot = services.build_snapshot(user, edition, date(2027, 1, 1),
+                                           "154E250ZT5Y7YPE648KAD")
+        pdf = render_pdf(snapshot, url)
+    assert len(snapshot["units"]) == 8
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = unicodedata.normalize("NFKC", reader.pages[0].extract_text())
+    assert all(f"{unit['en']} ({unit['hours']} h)" in text for unit in snapshot["units"])
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=3).to_pil()
+    assert [b.text for b in zxingcpp.read_barcodes(image)] == [url]
 
 
 @needs_pdf
