@@ -122,22 +122,53 @@ def _attempts(user: User) -> list[dict[str, Any]]:
             AttemptAnswer.attempt_id.in_([a.id for a, _title in attempts]))):
         answers.setdefault(answer.attempt_id, []).append(_row(answer_table, answer, user.id))
     table = db.metadata.tables["quiz_attempts"]
-    return [{**_row(table, attempt, user.id), "snapshot": _asked(attempt.snapshot),
-             "quiz": title, "answers": answers.get(attempt.id, [])}
-            for attempt, title in attempts]
+    result = []
+    for attempt, title in attempts:
+        numbers = _choice_numbers(attempt.snapshot)
+        row = _row(table, attempt, user.id)
+        row["responses"] = {key: _numbered(value, numbers.get(key, {}))
+                            for key, value in (attempt.responses or {}).items()}
+        given = [{**answer, "response": _numbered(answer["response"],
+                                                  numbers.get(answer["question_key"], {}))}
+                 for answer in answers.get(attempt.id, [])]
+        result.append({**row, "snapshot": _asked(attempt.snapshot), "quiz": title,
+                       "answers": given})
+    return result
 
 
 def _asked(snapshot: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """What the attempt asked: each question and the choices it offered, without what the
-    attempt keeps for grading (credits, accepted answers, ranges, feedback, the essay
-    guidance for graders). The download is open during an attempt too, and to quizzes whose
-    review never shows the answers."""
+    """What the attempt asked: each question and the choices it offered, numbered in the
+    order shown as on the page, without what the attempt keeps for grading (credits,
+    accepted answers, ranges, feedback, the essay guidance for graders, and the choices' ids
+    from the quiz file, whose order could hint at the answer). The download is open during an
+    attempt too, and to quizzes whose review never shows the answers."""
     return [{"key": question["key"], "type": question["type"], "points": question["points"],
              "text": question["text"],
-             "choices": [{"key": option["key"], "text": option["text"]}
-                         for option in question.get("options", [])
-                         if option.get("kind") == "choice"]}
+             "choices": [{"number": number, "text": option["text"]}
+                         for number, option in enumerate(_choices(question), start=1)]}
             for question in snapshot or []]
+
+
+def _choices(question: dict[str, Any]) -> list[dict[str, Any]]:
+    return [option for option in question.get("options", []) if option.get("kind") == "choice"]
+
+
+def _choice_numbers(snapshot: list[dict[str, Any]] | None) -> dict[str, dict[str, int]]:
+    """For each question, its choices' ids and their numbers in the order shown."""
+    return {question["key"]: {option["key"]: number
+                              for number, option in enumerate(_choices(question), start=1)}
+            for question in snapshot or []}
+
+
+def _numbered(response: Any, numbers: dict[str, int]) -> Any:
+    """A response with every choice id it names given as the choice's number instead."""
+    if isinstance(response, str):
+        return numbers.get(response, response)
+    if isinstance(response, list):
+        return [_numbered(item, numbers) for item in response]
+    if isinstance(response, dict):
+        return {key: _numbered(value, numbers) for key, value in response.items()}
+    return response
 
 
 def _audit(user: User) -> list[dict[str, Any]]:

@@ -122,3 +122,22 @@ def test_an_open_attempt_does_not_give_away_the_answers(client: FlaskClient, aut
         assert key not in text, key
     printable = client.get("/account/data/print").text
     assert "Right, the claim" not in printable and "1951" not in printable
+
+
+def test_choices_are_numbered_as_shown_not_by_their_ids(client: FlaskClient, auth: Auth,
+                                                        loaded: object) -> None:
+    """The quiz file's ids of the choices ("a" for the right one, as authors often write)
+    are not in the download: choices are numbered in the order the page showed them, and a
+    saved answer names the number picked."""
+    quiz = db.session.scalar(select(Quiz).join(Topic).where(Topic.slug == "first"))
+    assert quiz is not None
+    me = auth.login_as(Role.PARTICIPANT)
+    factories.enrol(me, factories.make_edition())
+    attempt = attempts.start_attempt(me, quiz, utcnow(), random.Random(1))
+    attempt.responses = {"q1": "a"}
+    db.session.commit()
+    [downloaded] = client.get("/account/data.json").get_json()["quiz_attempts"]
+    [q1] = [q for q in downloaded["snapshot"] if q["key"] == "q1"]
+    assert all(set(choice) == {"number", "text"} for choice in q1["choices"])
+    picked = next(c["number"] for c in q1["choices"] if c["text"]["en"] == "An asylum-seeker")
+    assert downloaded["responses"] == {"q1": picked}
