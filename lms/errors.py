@@ -106,7 +106,8 @@ class UnstorableText(BadRequest):
 
 
 def refuse_nul_characters() -> None:
-    """Stop a request whose form or address holds a NUL character, before any view reads it.
+    """Stop a request whose form, query or path holds a NUL character, before any view reads
+    it.
 
     No one types one, but text pasted from some programs carries it, and PostgreSQL refuses
     to store or even compare it: every view would fail with a server error.
@@ -116,6 +117,9 @@ def refuse_nul_characters() -> None:
     for values in (request.args, request.form):
         if any("\x00" in value for _key, items in values.lists() for value in items):
             raise UnstorableText()
+    # The address itself: a slug or a file name with %00 in it.
+    if "\x00" in request.path:
+        raise UnstorableText()
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -35,6 +35,15 @@ def test_an_address_parameter_with_a_nul_is_refused(client: FlaskClient, auth: A
     assert client.get("/admin/users?q=amal").status_code == 200
 
 
+def test_an_address_with_a_nul_in_its_path_is_refused(client: FlaskClient, auth: Auth,
+                                                      loaded: object) -> None:
+    auth.login_as(Role.PARTICIPANT)
+    for path in ("/topics/first%00", "/media/sample/pixel%00.png"):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert "invisible control character (NUL)" in response.text
+
+
 def test_an_imported_file_with_a_nul_names_its_line(client: FlaskClient, auth: Auth,
                                                     loaded: object) -> None:
     edition = scheduled_edition()
