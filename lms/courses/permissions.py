@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 
 from lms.auth.models import ModuleInstructor, Role, User
-from lms.courses.models import Module, Topic, Unit, UnitTopic
+from lms.courses.models import Module, Programme, Topic, Unit, UnitTopic
 from lms.extensions import db
 from lms.progress.models import Edition, Enrolment, EnrolmentStatus
 
@@ -36,6 +36,19 @@ def can_read_topic(user: User, topic: Topic) -> bool:
     if is_staff(user):
         return True
     return db.session.scalar(participant_unit_ids_query(user.id, topic.id)) is not None
+
+
+def can_read_package_media(user: User, package_id: int) -> bool:
+    """Staff see every package's media; a participant, those of the packages of the
+    programmes they follow (as for lessons, nothing of another package can be fetched)."""
+    if is_staff(user):
+        return True
+    return db.session.scalar(
+        select(Enrolment.edition_id)
+        .join(Edition, Edition.id == Enrolment.edition_id)
+        .join(Programme, Programme.id == Edition.programme_id)
+        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE,
+               Programme.package_id == package_id).limit(1)) is not None
 
 
 def can_edit_module(user: User, module: Module | int) -> bool:

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
 from lms.courses import services
-from lms.courses.permissions import can_read_topic, is_staff
+from lms.courses.permissions import can_read_package_media, can_read_topic, is_staff
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.i18n import current_language
@@ -102,6 +102,8 @@ def media(package: str, name: str) -> Response:
     try:
         item = services.media_file(package, name)
     except services.NotFound:
+        abort(404)
+    if not can_read_package_media(current_user, item.package_id):
         abort(404)
     folder = Path(current_app.config["STORAGE_DIR"]) / "media"
     response = send_from_directory(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from lms.auth.models import Role
 from lms.extensions import db
 from lms.models import LessonCompletion, Topic
+from lms.progress.models import EnrolmentStatus
 from tests import factories
 from tests.conftest import Auth
 
@@ -191,6 +192,31 @@ def test_media_served_safely(client: FlaskClient, auth: Auth, loaded: object) ->
     pdf.close()
     assert client.get("/media/sample/../package.yaml").status_code == 404
     assert client.get("/media/sample/missing.png").status_code == 404
+
+
+def test_media_only_for_the_packages_a_participant_follows(client: FlaskClient, auth: Auth,
+                                                          loaded: object) -> None:
+    """A participant enrolled nowhere, or only in an edition they withdrew from, gets no
+    package's media, as they get none of its lessons; enrolled, they do; staff always do."""
+    person = factories.make_user()
+    db.session.commit()
+    auth.login(person)
+    assert client.get("/media/sample/pixel.png").status_code == 404
+    assert client.get("/media/sample/reading.pdf").status_code == 404
+    enrolment = factories.enrol(person, factories.make_edition())
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    db.session.commit()
+    assert client.get("/media/sample/pixel.png").status_code == 404
+    enrolment.status = EnrolmentStatus.ACTIVE
+    db.session.commit()
+    image = client.get("/media/sample/pixel.png")
+    assert image.status_code == 200
+    image.close()
+    auth.logout()
+    auth.login_as(Role.INSTRUCTOR)
+    staff = client.get("/media/sample/pixel.png")
+    assert staff.status_code == 200
+    staff.close()
 
 
 def test_template_syntax_in_content_shows_literally(client: FlaskClient, auth: Auth,
