@@ -88,7 +88,8 @@ def change_email(user: User, new_email: str, now: datetime) -> str:
 
 
 def change_role(user: User, role: Role, by: User) -> Role:
-    """Give the account another role; an instructor who stops being one loses module rights.
+    """Give the account another role; an instructor who stops being one loses module rights
+    and the units they teach.
 
     :raises AccountError: when admins try to change their own role (no one locks themselves
         out of administration by a slip).
@@ -98,7 +99,13 @@ def change_role(user: User, role: Role, by: User) -> Role:
     ensure_not_anonymised(user)
     old = user.role
     if role != Role.INSTRUCTOR:
+        # Module rights and the units they teach go with the role: left in place they would
+        # list the person as a unit's instructor, and a later return to the role would quietly
+        # give them back.
+        from lms.progress.models import UnitInstructor
+
         db.session.execute(delete(ModuleInstructor).where(ModuleInstructor.user_id == user.id))
+        db.session.execute(delete(UnitInstructor).where(UnitInstructor.user_id == user.id))
     user.role = role
     db.session.flush()
     return old

@@ -10,7 +10,8 @@ from lms.audit.models import AuditEvent
 from lms.auth.models import ModuleInstructor, Role, User, UserSession
 from lms.extensions import db
 from lms.mail.models import OutboxMessage
-from lms.models import Module
+from lms.models import Module, Unit
+from lms.progress.models import UnitInstructor
 from tests import factories
 from tests.conftest import Auth
 
@@ -107,10 +108,15 @@ def test_deactivated_account_cannot_log_in_and_its_sessions_end(app: Flask, clie
 
 def test_module_instructors_are_assigned_and_lose_rights_with_their_role(
         client: FlaskClient, auth: Auth, loaded: object) -> None:
-    """An admin picks an instructor's modules; demotion removes the rights."""
+    """An admin picks an instructor's modules; demotion removes the rights, and the units
+    they taught in an edition, so the edition no longer lists them."""
     auth.login_as(Role.ADMIN)
-    teacher = factories.make_user(role=Role.INSTRUCTOR)
+    teacher = factories.make_user(role=Role.INSTRUCTOR, full_name="Omar Former")
+    edition = factories.make_edition()
+    unit_id = db.session.scalar(select(Unit.id).filter_by(programme_id=edition.programme_id))
+    db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit_id, user_id=teacher.id))
     db.session.commit()
+    assert "Omar Former" in client.get(f"/admin/editions/{edition.id}").text
     alpha = db.session.scalar(select(Module.id).filter_by(slug="alpha"))
     response = client.post(f"/admin/users/{teacher.id}/modules", data={"module": [str(alpha)]})
     assert response.status_code == 302
@@ -128,6 +134,8 @@ def test_module_instructors_are_assigned_and_lose_rights_with_their_role(
     client.post(f"/admin/users/{teacher.id}/role",
                 data={"role": "participant", "current": factories.PASSWORD})
     assert db.session.get(ModuleInstructor, (alpha, teacher.id)) is None
+    assert db.session.get(UnitInstructor, (edition.id, unit_id, teacher.id)) is None
+    assert "Omar Former" not in client.get(f"/admin/editions/{edition.id}").text
 
 
 def test_resend_invitation_from_the_account_page(client: FlaskClient, auth: Auth) -> None:
