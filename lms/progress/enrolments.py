@@ -65,7 +65,8 @@ def enrol_person(edition: Edition, person: Person, now: datetime,
     alone. Two admins enrolling the same person at the same moment make one account and one
     enrolment; the second is given the first's.
 
-    :raises ProgressError: for a staff account, someone already enrolled, or an archived edition.
+    :raises ProgressError: for a staff or deactivated account, someone already enrolled, or an
+        archived edition.
     """
     ensure_open(edition)
     user = find_user_by_email(person.email)
@@ -89,6 +90,8 @@ def enrol_person(edition: Edition, person: Person, now: datetime,
     if not created:
         if user.role != Role.PARTICIPANT:
             raise ProgressError("staff_account")
+        if not user.is_active_account:
+            raise ProgressError("inactive_account")
         user.full_name_ar = user.full_name_ar or person.full_name_ar or None
         user.organisation = user.organisation or person.organisation or None
         user.country = user.country or person.country or None

@@ -26,6 +26,8 @@ MESSAGES = {
                       "move it to another date instead."),
     "not_instructor": _l("Only instructor accounts can teach units."),
     "staff_account": _l("That email belongs to a staff account, which cannot be enrolled."),
+    "inactive_account": _l("That email belongs to a deactivated account: reactivate it under "
+                           "People first, so the person can log in."),
     "already_enrolled": _l("That person is already enrolled in this edition."),
     "not_active": _l("Only an active enrolment can be withdrawn or deferred."),
     "not_withdrawn": _l("Only a withdrawn enrolment can be reactivated."),

@@ -78,6 +78,10 @@ def plan_roster(edition: Edition, text: str) -> RosterPlan:
         user = users.get(email)
         if user is not None and user.role != Role.PARTICIPANT:
             problems.append(_("%(email)s belongs to a staff account", email=email))
+        elif user is not None and not user.is_active_account:
+            # Enrolled, they could not log in and no invitation would tell them so.
+            problems.append(_("%(email)s belongs to a deactivated account: reactivate it "
+                              "under People first, or leave the line out", email=email))
         elif user is not None and user.id in enrolled:
             problems.append(_("%(email)s is already enrolled in this edition", email=email))
             if len(problems) == 1:

@@ -90,6 +90,26 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(client: FlaskClie
     assert db.session.scalar(select(User).filter_by(email="hana@example.org")) is None
 
 
+def test_a_deactivated_account_is_not_enrolled_unseen(client: FlaskClient, auth: Auth,
+                                                      loaded: object) -> None:
+    """A roster line or a single enrolment naming a deactivated account is refused with the
+    way out: enrolled, the person could not log in and nothing would tell the admin."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    factories.make_user(email="closed@example.org", is_active_account=False)
+    db.session.commit()
+    text = "name,email\nClosed Account,closed@example.org\n"
+    preview = upload(client, edition.id, text)
+    assert preview.status_code == 400
+    assert "Line 2: closed@example.org belongs to a deactivated account" in preview.text
+    client.post(f"/admin/editions/{edition.id}/roster", data={"text": text, "confirm": "1"})
+    single = client.post(f"/admin/editions/{edition.id}/enrol", data={
+        "full_name": "Closed Account", "email": "closed@example.org",
+        "organisation_type": "ngo", "language": "en"})
+    assert single.status_code == 400 and "deactivated account" in single.text
+    assert enrolled(edition.id) == 0
+
+
 def test_unreadable_files(client: FlaskClient, auth: Auth, loaded: object) -> None:
     """A file that is not UTF-8, has no email column, or is empty gets a clear message."""
     auth.login_as(Role.ADMIN)
