@@ -151,8 +151,8 @@ def change_status(enrolment_id: int) -> Response:
     if enrolment is None:
         abort(404)
     form = StatusForm()
-    form.target.choices = [SelectChoice(e.id, e.name)
-                           for e in service.later_editions(enrolment.edition)]
+    later = service.later_editions(enrolment.edition)
+    form.target.choices = [SelectChoice(e.id, e.name) for e in later]
     back = url_for("board.participant", edition_id=enrolment.edition_id,
                    user_id=enrolment.user_id)
     if not form.validate_on_submit():
@@ -165,7 +165,8 @@ def change_status(enrolment_id: int) -> Response:
         elif form.action.data == "reactivate":
             service.reactivate(enrolment, now)
         else:
-            target = db.session.get(Edition, form.target.data)
+            # One of those offered: a number posted by hand is never looked up as it is.
+            target = next((e for e in later if e.id == form.target.data), None)
             if target is None:
                 raise ProgressError("bad_target")
             service.defer(enrolment, target, now)

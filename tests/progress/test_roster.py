@@ -159,6 +159,9 @@ def test_withdraw_reactivate_and_defer(client: FlaskClient, auth: Auth, loaded: 
     assert offered() == ["reactivate"]
     client.post(url, data={"action": "reactivate"})
     assert enrolment.status == EnrolmentStatus.ACTIVE
+    for target in (str(10**30), str(edition.id)):  # no such edition; not a later one
+        refused = client.post(url, data={"action": "defer", "target": target})
+        assert refused.status_code == 302 and enrolment.status == EnrolmentStatus.ACTIVE
     client.post(url, data={"action": "defer", "target": later.id})
     assert enrolment.status == EnrolmentStatus.DEFERRED and enrolment.deferred_to_id == later.id
     assert offered() == [] and "Change the enrolment" not in client.get(page).text
