@@ -133,9 +133,21 @@ def withdraw(enrolment: Enrolment, now: datetime) -> None:
 
 
 def reactivate(enrolment: Enrolment, now: datetime) -> None:
-    """Undo a withdrawal (a deferral is undone by withdrawing from the later edition)."""
+    """Undo a withdrawal or a deferral: the participant is back in this edition.
+
+    Undoing a deferral (made by mistake, or the person can come after all) withdraws them
+    from the later edition it moved them to, whose records stay.
+    """
     ensure_open(enrolment.edition)
-    if enrolment.status != EnrolmentStatus.WITHDRAWN:
+    if enrolment.status == EnrolmentStatus.DEFERRED:
+        later = (_enrolment_of(enrolment.deferred_to_id, enrolment.user_id)
+                 if enrolment.deferred_to_id else None)
+        if later is not None and later.status == EnrolmentStatus.ACTIVE:
+            ensure_open(later.edition)
+            later.status = EnrolmentStatus.WITHDRAWN
+            later.status_changed_at = now
+        enrolment.deferred_to_id = None
+    elif enrolment.status != EnrolmentStatus.WITHDRAWN:
         raise ProgressError("not_withdrawn")
     enrolment.status = EnrolmentStatus.ACTIVE
     enrolment.status_changed_at = now
@@ -176,13 +188,10 @@ def defer(enrolment: Enrolment, target: Edition, now: datetime) -> Enrolment:
 
 def possible_changes(enrolment: Enrolment, can_defer: bool) -> list[str]:
     """The changes the enrolment's status allows: an active one can be withdrawn or (with a
-    later edition to go to) deferred, a withdrawn one reactivated; a deferred one is changed
-    in the later edition."""
+    later edition to go to) deferred, a withdrawn or deferred one reactivated."""
     if enrolment.status == EnrolmentStatus.ACTIVE:
         return ["withdraw", "defer"] if can_defer else ["withdraw"]
-    if enrolment.status == EnrolmentStatus.WITHDRAWN:
-        return ["reactivate"]
-    return []
+    return ["reactivate"]
 
 
 def later_editions(edition: Edition) -> list[Edition]:
