@@ -44,6 +44,15 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 EXTENSIONS = ["tables", "footnotes", "toc", "admonition", "def_list", "attr_list", "sane_lists"]
+# Ids the lesson page gives its own parts (the main region, the objectives, the table of
+# contents, the quiz): a heading of the lesson taking one would make two elements with it,
+# and its table-of-contents link would jump to the page's part instead.
+PAGE_IDS = frozenset({"main", "objectives-heading", "toc-heading", "lesson-quiz-heading"})
+
+
+def _heading_slug(value: str, separator: str) -> str:
+    slug = slugify_unicode(value, separator)
+    return f"{slug}{separator}section" if slug in PAGE_IDS else slug
 
 
 @dataclass
@@ -103,6 +112,10 @@ class _SectionHeadings(Treeprocessor):
     def run(self, root: ET.Element) -> None:
         for element in root.iter("h1"):
             element.tag = "h2"
+        # An id written in the lesson ({#main}) yields to the page's own, as slugs do.
+        for element in root.iter():
+            if element.get("id") in PAGE_IDS:
+                element.set("id", f"{element.get('id')}-section")
 
 
 class _PackageLinks(Extension):
@@ -122,7 +135,7 @@ def _markdown(links: _PackageLinks) -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[*EXTENSIONS, links],
         extension_configs={
-            "toc": {"slugify": slugify_unicode, "toc_depth": "2-3"},
+            "toc": {"slugify": _heading_slug, "toc_depth": "2-3"},
             "tables": {"use_align_attribute": True},
             "footnotes": {"BACKLINK_TITLE": "%d"},
         },
@@ -169,7 +182,7 @@ def render_inline(text: str) -> str:
 
 def heading_anchor(text: str) -> str:
     """The anchor a heading with this text gets."""
-    return slugify_unicode(text, "-")
+    return _heading_slug(text, "-")
 
 
 def _toc(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -81,6 +81,17 @@ def test_a_top_level_heading_becomes_a_section_heading() -> None:
     assert "overview" in rendered.anchors
 
 
+def test_a_heading_never_takes_an_id_of_the_lesson_page() -> None:
+    """"## Main" and an explicit {#objectives-heading} would repeat ids the lesson page gives
+    its own parts, and their table-of-contents links would jump there instead."""
+    rendered = render("## Main\n\nText.\n\n## Learning objectives {#objectives-heading}\n\n"
+                      "Text.\n\n## Details\n")
+    ids = [entry["id"] for entry in rendered.toc]
+    assert ids == ["main-section", "objectives-heading-section", "details"]
+    assert 'id="main"' not in rendered.html and 'id="objectives-heading"' not in rendered.html
+    assert set(ids) <= set(rendered.anchors)
+
+
 def test_an_id_the_sanitiser_drops_is_no_anchor() -> None:
     """A heading written as raw HTML of a kind the sanitiser removes loses its id: a link or
     a quiz ref to it would lead nowhere, so it is not counted as an anchor."""
