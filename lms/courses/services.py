@@ -81,8 +81,13 @@ class LessonPage:
     quiz_editable: bool = False
 
 
-def lesson_page(user: User, slug: str, language: str) -> LessonPage:
+def lesson_page(user: User, slug: str, language: str,
+                interface_language: str | None = None) -> LessonPage:
     """Everything the lesson page shows, in at most three queries (the quiz's status included).
+
+    The lesson is in ``language`` where it has that version; the page around it (the unit's
+    or module's name in the breadcrumb) is in ``interface_language``, as the rest of the
+    page is.
 
     Rows are read as plain values, not ORM objects: this is the page participants open most,
     and building objects for it cost more than running its queries.
@@ -100,14 +105,15 @@ def lesson_page(user: User, slug: str, language: str) -> LessonPage:
     lesson = LessonText(row.language, row.minutes, _json_list(row.objectives),
                         _json_list(row.toc), row.body_html)
     context: str | None
+    around = interface_language or language
     staff = is_staff(user)
     if staff:
         siblings = _module_navigation(topic.module_id)
-        context = (row.module_title_ar if language == "ar" and row.module_title_ar
+        context = (row.module_title_ar if around == "ar" and row.module_title_ar
                    else row.module_title_en)
         complete = False
     else:
-        siblings, context, complete = _unit_navigation(user.id, topic.id, language)
+        siblings, context, complete = _unit_navigation(user.id, topic.id, around)
         if not siblings:
             raise NotFound(slug)
     slugs = [s.slug for s in siblings]

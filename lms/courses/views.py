@@ -50,11 +50,12 @@ def lesson(slug: str) -> str:
 
     :raises 404: for unknown topics and for topics outside the participant's programmes.
     """
-    language = request.args.get("lang") or current_language()
+    interface = current_language()
+    language = request.args.get("lang") or interface
     if language not in current_app.config["LANGUAGES"]:
-        language = current_language()
+        language = interface
     try:
-        page = services.lesson_page(current_user, slug, language)
+        page = services.lesson_page(current_user, slug, language, interface)
     except services.NotFound:
         abort(404)
     return render_template("courses/lesson.html", page=page)

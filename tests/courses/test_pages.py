@@ -194,6 +194,19 @@ def test_media_served_safely(client: FlaskClient, auth: Auth, loaded: object) ->
     assert client.get("/media/sample/missing.png").status_code == 404
 
 
+def test_the_breadcrumb_speaks_the_pages_language_not_the_lessons(client: FlaskClient,
+                                                                    auth: Auth,
+                                                                    loaded: object) -> None:
+    """Reading the Arabic version of a lesson on an English page, the lesson is Arabic and
+    marked so; the breadcrumb, outside it, names the unit in English like the rest of the
+    page (it was Arabic text with no lang or dir)."""
+    participant(auth)
+    page = client.get("/topics/first?lang=ar").text
+    crumbs = page.split('class="breadcrumb"', 1)[1].split("</nav>", 1)[0]
+    assert "Alpha module" in crumbs and "الوحدة ألف" not in crumbs
+    assert '<article class="lesson" lang="ar" dir="rtl">' in page
+
+
 def test_media_only_for_the_packages_a_participant_follows(client: FlaskClient, auth: Auth,
                                                           loaded: object) -> None:
     """A participant enrolled nowhere, or only in an edition they withdrew from, gets no
