@@ -53,6 +53,9 @@ class EditionDashboard:
     completion: ParticipantCompletion
     upcoming: list[UpcomingDay] = field(default_factory=list)
     next_step: NextStep | None = None
+    # For a complete record: "valid" once the certificate is issued, "revoked" when it was
+    # revoked (it cannot be claimed again), None while it can be claimed.
+    certificate: str | None = None
 
     @property
     def lessons_done(self) -> int:
@@ -76,8 +79,23 @@ def participant_dashboard(user: User, now: datetime) -> list[EditionDashboard]:
         upcoming = [UpcomingDay(s, u, s.venue or edition.venue or "", apologies.get(s.id))
                     for s, u in upcoming_refs]
         boards.append(EditionDashboard(edition, programme, result, upcoming,
-                                       _next_step(result)))
+                                       _next_step(result),
+                                       _certificate_state(user.id, edition.id)
+                                       if result.is_complete else None))
     return boards
+
+
+def _certificate_state(user_id: int, edition_id: int) -> str | None:
+    """Whether the edition's certificate is issued, or was revoked (one query, asked only
+    of a complete record: the home page must not offer what the certificate page refuses)."""
+    from lms.certificates.models import Certificate, CertificateStatus
+
+    found = set(db.session.scalars(select(Certificate.status).where(
+        Certificate.user_id == user_id, Certificate.edition_id == edition_id,
+        Certificate.status.in_((CertificateStatus.VALID, CertificateStatus.REVOKED)))))
+    if CertificateStatus.VALID in found:
+        return "valid"
+    return "revoked" if found else None
 
 
 @dataclass

@@ -148,6 +148,32 @@ def test_a_long_name_and_eight_units_still_fit_beside_a_readable_qr(
 
 
 @needs_pdf
+def test_the_home_page_agrees_with_the_certificate_page(client: FlaskClient, auth: Auth,
+                                                       graduate) -> None:  # type: ignore[no-untyped-def]
+    """Complete, the home page offers the certificate; once it is issued, says so; once it
+    is revoked, says that, as the certificate page does, and no longer that it can be
+    issued."""
+    from lms.auth.models import Role
+    from tests import factories
+
+    user, edition, _sessions = graduate
+    finish(user)
+    auth.login(user)
+    assert "your certificate can be issued" in client.get("/").text
+    certificate, _created = services.issue_certificate(
+        user, edition, None, utcnow(), services.eligibility(user.id, edition, utcnow()))
+    db.session.commit()
+    assert "your certificate has been issued" in client.get("/").text
+    services.revoke_certificate(certificate, factories.make_user(role=Role.ADMIN),
+                                "Issued to the wrong edition", utcnow())
+    db.session.commit()
+    home = client.get("/").text
+    assert "Your certificate for this edition was revoked." in home
+    assert "can be issued" not in home and "has been issued" not in home
+    assert "was revoked on" in client.get("/certificates").text
+
+
+@needs_pdf
 def test_contact_hours_are_the_editions_own_days(client: FlaskClient, auth: Auth,
                                                  graduate) -> None:  # type: ignore[no-untyped-def]
     """The package plans the alpha module as 5 days of 6 hours; this edition shortened one
