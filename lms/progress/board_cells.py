@@ -47,7 +47,7 @@ def row_cells(units: Sequence[UnitState], labels: CellLabels) -> Markup:
             head = (f'<td class="cell cell--open"><span class="cell__state">'
                     f"{int(state.missing_count)} {labels.to_do}")
         cells.append(
-            f"{head}</span> <span>{labels.days} {int(state.days_attended)}/"
+            f"{head}</span> <span>{labels.days} {int(state.days_counted)}/"
             f"{int(state.days_required)}</span> <span>{labels.online} {int(state.online_done)}/"
             f"{int(state.online_total)}</span></td>")
     return Markup("".join(cells))  # noqa: S704  (whole numbers and escaped labels only)

@@ -123,6 +123,12 @@ class UnitState:
         return not any(m.kind in ("days", "schedule") for m in self.missing)
 
     @property
+    def days_counted(self) -> int:
+        """Days attended as they count towards the days required: a day more than required
+        adds nothing, and every page shows "4 of 4", never "5/4"."""
+        return min(self.days_attended, self.days_required)
+
+    @property
     def online_done(self) -> int:
         return self.lessons_done + self.quizzes_passed
 

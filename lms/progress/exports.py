@@ -60,7 +60,7 @@ def board_table(edition: Edition, now: datetime, language: str) -> Table:
             label[row.enrolment_status.value],
             label[row.completion.status] if row.completion else ""]
         for state in row.completion.units if row.completion else []:
-            line += [f"{state.days_attended}/{state.days_required}",
+            line += [f"{state.days_counted}/{state.days_required}",
                      f"{state.lessons_done}/{state.lessons_total}",
                      f"{state.quizzes_passed}/{state.quizzes_total}",
                      _("yes") if state.is_complete else _("no")]
