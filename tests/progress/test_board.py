@@ -59,7 +59,7 @@ def test_board_shows_text_and_state_for_each_cell(client: FlaskClient, auth: Aut
     with frozen():
         page = client.get(f"/admin/editions/{edition.id}/board").text
     assert "Dina Complete" in page and "Ehab Idle" in page
-    assert "Days 5/4" in page and "Online 4/4" in page
+    assert "Days 4/4" in page and "Online 4/4" in page
     assert "Days 0/4" in page and "At risk" in page
     assert 'class="cell cell--complete"' in page
 
@@ -252,7 +252,7 @@ def test_cell_labels_are_escaped_once_for_every_cell(app: Flask,
     with app.test_request_context("/"):
         labels = board_cells.cell_labels()
     assert labels.days == "&lt;i&gt;Days&lt;/i&gt;"
-    state = mock.Mock(is_complete=False, at_risk=False, missing_count=2, days_attended=1,
+    state = mock.Mock(is_complete=False, at_risk=False, missing_count=2, days_counted=1,
                       days_required=3, online_done=4, online_total=6)
     html = str(board_cells.row_cells([state, state], labels))
     assert "<i>" not in html
