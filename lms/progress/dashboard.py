@@ -121,15 +121,21 @@ def participant_unit(user: User, edition_id: int, unit_id: int,
 
 
 def _next_step(result: ParticipantCompletion) -> NextStep | None:
-    for unit in result.units:
-        if unit.is_complete:
-            continue
+    """The first unit's next thing the participant can do: a lesson or quiz, else a day to
+    attend. A unit where nothing can be done yet (its days are not scheduled, or only
+    make-ups are left to arrange) is passed over for the next one; only when no unit has
+    anything to do is that what the page says."""
+    waiting = [unit for unit in result.units if not unit.is_complete]
+    for unit in waiting:
         online = next((m for m in unit.missing if m.kind in ("lesson", "quiz")), None)
         if online is not None:
             return NextStep(unit.unit, online)
-        first = unit.missing[0]
-        # The unit's next day that would count; none when only make-ups are left.
-        return NextStep(unit.unit, first, first.sessions[0] if first.sessions else None)
+        day = next((m for m in unit.missing if m.sessions), None)
+        if day is not None:
+            return NextStep(unit.unit, day, day.sessions[0])
+    if waiting:
+        first = waiting[0].missing[0]
+        return NextStep(waiting[0].unit, first, first.sessions[0] if first.sessions else None)
     return None
 
 

@@ -35,6 +35,7 @@ from tests.progress.helpers import (
     NOW,
     attempt,
     complete_lesson,
+    finish_unit_online,
     mark,
     participant,
     scheduled_edition,
@@ -318,3 +319,21 @@ def test_days_already_attended_or_missed_are_not_days_to_attend(client: FlaskCli
     to_attend, missed = checklist.split("Missed")
     assert when(last) in to_attend and when(first) not in to_attend
     assert when(first) in missed and when(today) not in checklist
+
+
+def test_the_next_step_passes_over_a_unit_with_nothing_to_do_yet(client: FlaskClient,
+                                                                 auth: Auth,
+                                                                 loaded: object) -> None:
+    """Alpha's days are not scheduled yet and its online work is done: the next step is
+    beta's lesson, which can be read now, not that alpha is waiting for its schedule."""
+    edition = scheduled_edition()
+    for session in sessions_of(edition, "alpha"):
+        db.session.delete(session)
+    user = participant(edition)
+    finish_unit_online(user, ("first", "second"))
+    db.session.commit()
+    auth.login(user)
+    page = home(client, datetime(2026, 9, 1, tzinfo=UTC))
+    step = page[page.index("What to do next"):page.index("Next in-person days")]
+    assert "Read and complete the lesson “Third topic”" in step
+    assert "not scheduled yet" not in step
