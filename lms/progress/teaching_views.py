@@ -143,7 +143,8 @@ def all_present(session_id: int) -> Response:
         flash(message_for(error), "error")
     else:
         db.session.commit()
-        flash(_("%(num)d participants marked present.", num=changed), "success")
+        flash(ngettext("%(num)d participant marked present.",
+                       "%(num)d participants marked present.", changed), "success")
     return redirect(url_for("teaching.roster", session_id=session.id))
 
 
