@@ -28,6 +28,7 @@ from lms.progress.models import (
     Attendance,
     AttendanceChange,
     AttendanceStatus,
+    Edition,
     Enrolment,
     InPersonSession,
     UnitInstructor,
@@ -50,17 +51,24 @@ from tests.progress.helpers import participant, scheduled_edition, sessions_of, 
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("loaded")]
 
+
+def alpha_instructors(edition: Edition, count: int) -> list[User]:
+    """``count`` instructors of the edition's alpha unit."""
+    instructors = []
+    for _ in range(count):
+        instructor = factories.make_user(role=Role.INSTRUCTOR)
+        db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit("alpha").id,
+                                      user_id=instructor.id))
+        instructors.append(instructor)
+    return instructors
+
+
 def test_two_instructors_mark_the_same_cell(app: Flask) -> None:
     """Two instructors save the same participant's mark for the same day at the same moment:
     one mark, both changes in the history, and both see "Attendance saved"."""
     edition = scheduled_edition()
     amal = participant(edition, full_name="Amal")
-    instructors = []
-    for _ in range(2):
-        instructor = factories.make_user(role=Role.INSTRUCTOR)
-        db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit("alpha").id,
-                                      user_id=instructor.id))
-        instructors.append(instructor)
+    instructors = alpha_instructors(edition, 2)
     db.session.commit()
     day = sessions_of(edition, "alpha")[0]
     clients = [client_of(app, instructor) for instructor in instructors]
@@ -193,12 +201,7 @@ def test_two_instructors_decide_one_apology(app: Flask) -> None:
     already."""
     edition = scheduled_edition()
     amal = participant(edition, full_name="Amal")
-    instructors = []
-    for _ in range(2):
-        instructor = factories.make_user(role=Role.INSTRUCTOR)
-        db.session.add(UnitInstructor(edition_id=edition.id, unit_id=unit("alpha").id,
-                                      user_id=instructor.id))
-        instructors.append(instructor)
+    instructors = alpha_instructors(edition, 2)
     days = sessions_of(edition, "alpha")[:4]
     apologies = [Apology(session_id=day.id, user_id=amal.id, reason="A ministry meeting",
                          sent_at=utcnow()) for day in days]
