@@ -18,7 +18,10 @@ from lms.progress.enrolments import Person, enrol_person
 from lms.progress.errors import ProgressError, ensure_open
 from lms.progress.models import Edition, Enrolment, OrganisationType
 
-COLUMNS = ("name", "name_ar", "email", "organisation", "organisation_type", "country", "gender")
+COLUMNS = ("name", "name_ar", "email", "organisation", "organisation_type", "country", "gender",
+           "language")
+# The language of a new account's invitation and pages; empty is English.
+LANGUAGES = ("en", "ar")
 REQUIRED = ("name", "email")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORGANISATION_TYPES = {"government": OrganisationType.GOVERNMENT, "ngo": OrganisationType.NGO,
@@ -93,7 +96,8 @@ def plan_roster(edition: Edition, text: str) -> RosterPlan:
                 full_name=row["name"], email=email, full_name_ar=row.get("name_ar", ""),
                 organisation=row.get("organisation", ""),
                 organisation_type=ORGANISATION_TYPES[row.get("organisation_type", "").lower()],
-                country=row.get("country", ""), gender=row.get("gender", "")),
+                country=row.get("country", ""), gender=row.get("gender", ""),
+                language=row.get("language", "").lower() or "en"),
                 "existing" if user else "new"))
     if not table.rows:
         raise CsvUnreadable("empty")
@@ -106,6 +110,9 @@ def _row_problems(row: dict[str, str]) -> list[str]:
         problems.append(_("the name is missing"))
     if not EMAIL.match(row.get("email", "")):
         problems.append(_("'%(value)s' is not an email address", value=row.get("email", "")))
+    if row.get("language", "").lower() not in ("", *LANGUAGES):
+        problems.append(_("the language must be en or ar, not '%(value)s'",
+                          value=row.get("language", "")))
     if row.get("organisation_type", "").lower() not in ORGANISATION_TYPES:
         problems.append(_("the organisation type must be government, ngo or other, not "
                           "'%(value)s'", value=row.get("organisation_type", "")))

@@ -110,6 +110,27 @@ def test_a_deactivated_account_is_not_enrolled_unseen(client: FlaskClient, auth:
     assert enrolled(edition.id) == 0
 
 
+def test_a_roster_can_say_each_new_persons_language(client: FlaskClient, auth: Auth,
+                                                    loaded: object) -> None:
+    """An optional language column makes a new account Arabic, so its invitation is written
+    in Arabic; empty means English, and any other value is refused with its line."""
+    auth.login_as(Role.ADMIN)
+    edition = scheduled_edition()
+    db.session.commit()
+    header = "name,email,language\n"
+    bad = upload(client, edition.id, header + "Hana Mostafa,hana@example.org,fr\n")
+    assert bad.status_code == 400
+    assert "Line 2: the language must be en or ar, not &#39;fr&#39;" in bad.text
+    text = header + "Hana Mostafa,hana@example.org,AR\nJohn Clark,john@example.org,\n"
+    assert upload(client, edition.id, text).status_code == 200
+    client.post(f"/admin/editions/{edition.id}/roster", data={"text": text, "confirm": "1"})
+    languages = dict(db.session.execute(select(User.email, User.preferred_language)).all())
+    assert languages["hana@example.org"] == "ar" and languages["john@example.org"] == "en"
+    invitations = dict(db.session.execute(select(OutboxMessage.recipient,
+                                                 OutboxMessage.language)).all())
+    assert invitations == {"hana@example.org": "ar", "john@example.org": "en"}
+
+
 def test_unreadable_files(client: FlaskClient, auth: Auth, loaded: object) -> None:
     """A file that is not UTF-8, has no email column, or is empty gets a clear message."""
     auth.login_as(Role.ADMIN)
