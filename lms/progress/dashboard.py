@@ -140,13 +140,15 @@ def _next_step(result: ParticipantCompletion) -> NextStep | None:
 
 
 def schedule_events(user: User, base_url: str, language: str) -> list[CalendarEvent]:
-    """The participant's in-person days in their active editions, for the calendar file."""
+    """The participant's in-person days in their active editions, for the calendar file; a
+    retired unit's days are not theirs to attend any more, as the home page shows."""
     rows = db.session.execute(
         select(InPersonSession, Edition, Unit)
         .join(Edition, Edition.id == InPersonSession.edition_id)
         .join(Unit, Unit.id == InPersonSession.unit_id)
         .join(Enrolment, Enrolment.edition_id == Edition.id)
-        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE)
+        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE,
+               Unit.is_retired.is_(False))
         .order_by(InPersonSession.starts_at))
     host = base_url.split("//", 1)[-1].split("/", 1)[0] or "localhost"
     return [CalendarEvent(uid=f"session-{s.id}@{host}", starts_at=s.starts_at,

@@ -34,7 +34,7 @@ def send_reminders(now: datetime) -> list[OutboxMessage]:
         select(InPersonSession, Edition, Unit)
         .join(Edition, Edition.id == InPersonSession.edition_id)
         .join(Unit, Unit.id == InPersonSession.unit_id)
-        .where(Edition.archived_at.is_(None),
+        .where(Edition.archived_at.is_(None), Unit.is_retired.is_(False),
                InPersonSession.day.between(now.date(), (now + timedelta(days=2)).date()))).all()
     messages: list[OutboxMessage] = []
     for session, edition, unit in candidates:

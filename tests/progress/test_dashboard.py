@@ -224,6 +224,24 @@ def test_calendar_file(client: FlaskClient, auth: Auth, loaded: object) -> None:
     assert "BEGIN:VTIMEZONE" not in body
 
 
+def test_a_retired_units_days_are_neither_in_the_calendar_nor_reminded(
+        client: FlaskClient, auth: Auth, loaded: object) -> None:
+    """A unit retired from the programme asks no day of anyone, and the home page no longer
+    lists its days: the calendar file leaves them out too, and no reminder goes out for
+    them."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    unit("beta").is_retired = True
+    db.session.commit()
+    auth.login(user)
+    body = client.get("/my/schedule.ics").data.decode()
+    assert body.count("BEGIN:VEVENT") == 5 and "Beta" not in body
+    beta_first = sessions_of(edition, "beta")[0]
+    evening_before = datetime.combine(beta_first.day - timedelta(days=1), datetime.min.time(),
+                                      tzinfo=UTC) + timedelta(hours=15)
+    assert send_reminders(evening_before) == []
+
+
 def test_a_calendar_with_no_days_is_still_a_valid_file(client: FlaskClient, auth: Auth,
                                                        loaded: object) -> None:
     """Before any day is scheduled, the file holds no event but still one component, as
