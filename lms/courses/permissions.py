@@ -38,6 +38,16 @@ def can_read_topic(user: User, topic: Topic) -> bool:
     return db.session.scalar(participant_unit_ids_query(user.id, topic.id)) is not None
 
 
+def followed_package_ids(user: User) -> set[int] | None:
+    """The packages of the programmes a participant follows; None for staff, who read all."""
+    if is_staff(user):
+        return None
+    return set(db.session.scalars(
+        select(Programme.package_id).join(Edition, Edition.programme_id == Programme.id)
+        .join(Enrolment, Enrolment.edition_id == Edition.id)
+        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE)))
+
+
 def can_read_package_media(user: User, package_id: int) -> bool:
     """Staff see every package's media; a participant, those of the packages of the
     programmes they follow (as for lessons, nothing of another package can be fetched)."""

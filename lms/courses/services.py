@@ -226,9 +226,13 @@ def content_overview() -> list[tuple[Module, list[Topic]]]:
     return [(module, by_module.get(module.id, [])) for module in modules]
 
 
-def glossary(language: str) -> list[GlossaryTerm]:
-    """Live glossary terms, alphabetical in the reader's language."""
-    terms = db.session.scalars(select(GlossaryTerm).filter_by(is_retired=False)).all()
+def glossary(language: str, package_ids: set[int] | None = None) -> list[GlossaryTerm]:
+    """Live glossary terms, alphabetical in the reader's language; only those of the
+    packages ``package_ids`` names, when it names them (a participant's own packages)."""
+    query = select(GlossaryTerm).filter_by(is_retired=False)
+    if package_ids is not None:
+        query = query.where(GlossaryTerm.package_id.in_(package_ids))
+    terms = db.session.scalars(query).all()
     return sorted(terms, key=lambda t: t.term(language).casefold())
 
 

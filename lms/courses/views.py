@@ -22,7 +22,12 @@ from werkzeug.wrappers import Response
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
 from lms.courses import services
-from lms.courses.permissions import can_read_package_media, can_read_topic, is_staff
+from lms.courses.permissions import (
+    can_read_package_media,
+    can_read_topic,
+    followed_package_ids,
+    is_staff,
+)
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.i18n import current_language
@@ -90,7 +95,8 @@ def complete_lesson(slug: str) -> Response:
 @login_required
 def glossary() -> str:
     """Every glossary term, alphabetical in the reader's language, each with an anchor."""
-    return render_template("courses/glossary.html", terms=services.glossary(current_language()))
+    return render_template("courses/glossary.html", terms=services.glossary(
+        current_language(), followed_package_ids(current_user)))
 
 
 @bp.get("/media/<package>/<path:name>")

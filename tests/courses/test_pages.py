@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lms.auth.models import Role
+from lms.courses.loader import load_package
 from lms.extensions import db
 from lms.models import LessonCompletion, Topic
 from lms.progress.models import EnrolmentStatus
@@ -177,6 +180,43 @@ def test_glossary_is_alphabetical_with_anchors(client: FlaskClient, auth: Auth,
     arabic = client.get("/glossary").text
     # In Arabic, لاجئ (refugee) sorts before ملتمس اللجوء (asylum-seeker).
     assert arabic.index('id="refugee"') < arabic.index('id="asylum-seeker"')
+
+
+def _second_package(root: Path, storage: str) -> None:
+    """A small second package whose glossary also defines "refugee"."""
+    (root / "modules" / "01-gamma").mkdir(parents=True)
+    (root / "package.yaml").write_text(
+        "id: other\nversion: '1'\ntitle: {en: Other certificate, ar: شهادة أخرى}\n"
+        "issuers:\n  - {en: Other Centre, ar: مركز آخر}\n"
+        "programmes:\n  - slug: other-prog\n    title: {en: Other programme, ar: برنامج آخر}\n"
+        "    units:\n      - {slug: gamma, module: gamma, days: 1, hours_per_day: 6}\n",
+        encoding="utf-8")
+    (root / "glossary.yaml").write_text(
+        "terms:\n  - slug: refugee\n    term: {en: Refugee (other), ar: لاجئ آخر}\n"
+        "    definition: {en: Other definition., ar: تعريف آخر.}\n    source: Other source\n",
+        encoding="utf-8")
+    (root / "modules" / "01-gamma" / "module.yaml").write_text(
+        "title: {en: Gamma module, ar: الوحدة جيم}\ntopics:\n  - gamma-one\n", encoding="utf-8")
+    (root / "modules" / "01-gamma" / "01-gamma-one.md").write_text(
+        "---\ntitle: {en: Gamma one, ar: جيم واحد}\nminutes: 5\nobjectives:\n  - Know gamma.\n"
+        "---\n\n## Gamma\n\nSee [refugee](glossary:refugee).\n", encoding="utf-8")
+    load_package(root, Path(storage))
+    db.session.commit()
+
+
+def test_the_glossary_holds_the_readers_packages_and_each_anchor_once(
+        app: Flask, client: FlaskClient, auth: Auth, loaded: object, tmp_path: Path) -> None:
+    """With a second package loaded that also defines "refugee", a participant of the first
+    reads only its terms, and /glossary#refugee lands on its own definition; staff read
+    both, with the anchor on one of them only."""
+    _second_package(tmp_path / "other", app.config["STORAGE_DIR"])
+    participant(auth)
+    page = client.get("/glossary").text
+    assert "Refugee (other)" not in page and page.count('id="refugee"') == 1
+    auth.logout()
+    auth.login_as(Role.ADMIN)
+    staff = client.get("/glossary").text
+    assert "Refugee (other)" in staff and staff.count('id="refugee"') == 1
 
 
 def test_media_served_safely(client: FlaskClient, auth: Auth, loaded: object) -> None:
