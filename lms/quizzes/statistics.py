@@ -67,9 +67,11 @@ def question_statistics(quiz_id: int) -> tuple[int, list[QuestionStatistics]]:
     for attempt_id, _key, marks, max_marks in rows:
         totals[attempt_id][0] += marks
         totals[attempt_id][1] += max_marks
-    by_question: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
+    by_question: dict[str, list[tuple[float | None, float | None]]] = defaultdict(list)
     for attempt_id, key, marks, max_marks in rows:
-        credit = marks / max_marks if max_marks else 0.0
+        # An answer worth no marks says nothing of how hard the question is: counted as an
+        # answer, left out of the facility (it is not 0 %) and the discrimination.
+        credit = marks / max_marks if max_marks else None
         rest_max = totals[attempt_id][1] - max_marks
         rest = (totals[attempt_id][0] - marks) / rest_max if rest_max else None
         by_question[key].append((credit, rest))
@@ -85,8 +87,9 @@ def question_statistics(quiz_id: int) -> tuple[int, list[QuestionStatistics]]:
         question = questions.get(key)
         if question is not None and question.points == 0 and not values:
             continue
-        credits = [credit for credit, _rest in values]
-        paired = [(credit, rest) for credit, rest in values if rest is not None]
+        credits = [credit for credit, _rest in values if credit is not None]
+        paired = [(credit, rest) for credit, rest in values
+                  if credit is not None and rest is not None]
         correlation = (_correlation([c for c, _r in paired], [r for _c, r in paired])
                        if len(paired) >= MIN_FOR_DISCRIMINATION else None)
         result.append(QuestionStatistics(

@@ -415,3 +415,65 @@ def test_types_have_labels_and_templates() -> None:
         assert kind.template == f"quizzes/questions/{name}.html"
         assert str(kind.label)
     assert factories.PASSWORD
+
+
+def _rows(*items: dict[str, str]) -> dict[str, str]:
+    return {f"rows-{i}-{k}": v for i, item in enumerate(items) for k, v in item.items()}
+
+
+@pytest.mark.parametrize(("type_name", "data", "message"), [
+    ("numeric", {"text": "Year of the Convention?"}, "needs at least one accepted answer"),
+    ("numeric", {"text": "Year?", **_rows({"tolerance": "2"})},
+     "needs at least one accepted answer"),
+    ("short_answer", {"text": "Name the principle."}, "needs at least one accepted answer"),
+    ("numeric", {"text": "N?", **_rows({"value": "1e308", "tolerance": "1e308"})},
+     "the value and tolerance are too large"),
+])
+def test_a_typed_answer_question_needs_an_answer_it_can_accept(
+        client: FlaskClient, auth: Auth, type_name: str, data: dict[str, str],
+        message: str) -> None:
+    """A numeric or short-answer question saved with no accepted answer (or a tolerance so
+    large that every number would match) would mark everyone wrong, or right: it is refused
+    with the reason, and nothing is added."""
+    auth.login(module_instructor())
+    quiz = quiz_of("first")
+    before = len(live_questions(quiz.id))
+    response = client.post(f"/author/quizzes/{quiz.id}/questions/new",
+                           data={"type": type_name, **data})
+    assert response.status_code == 400 and message in response.text
+    assert len(live_questions(quiz.id)) == before
+
+
+def test_a_pair_id_that_reads_like_a_distractor_is_no_server_error(client: FlaskClient,
+                                                                   auth: Auth) -> None:
+    """Distractors are named after their place; a pair whose id reads the same no longer
+    makes two options with one id (a server error): the file imports."""
+    auth.login(module_instructor())
+    text = ("questions:\n  - id: m1\n    type: matching\n    text: Match\n    pairs:\n"
+            "      - {id: distractor-1, prompt: A, answer: X}\n"
+            "      - {id: p2, prompt: B, answer: Y}\n    distractors: [Z]\n")
+    response = client.post("/author/quizzes/topics/first/import", data={
+        "file": (io.BytesIO(text.encode()), "q.quiz.yaml"), "format": "yaml", "mode": "add"},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    question = next(q for q in live_questions(quiz_of("first").id) if q.key == "m1")
+    keys = [o.key for o in question.options if not o.is_retired]
+    assert len(keys) == len(set(keys)) == 3
+
+
+def test_a_question_worth_no_marks_shows_no_facility(app: Flask) -> None:
+    """A graded question set to 0 marks, answered rightly by everyone, showed a facility of
+    0 % ("nobody got it right"); its answers are counted, and its facility is left blank."""
+    from lms.quizzes.statistics import question_statistics
+    from tests.quizzes.conftest import question_of, submitted
+
+    quiz = quiz_of("first")
+    question_of(quiz, "q2").points = 0
+    db.session.commit()
+    for right in (2, 3, 4, 5, 6, 7):
+        submitted(quiz, right)
+    db.session.commit()
+    _count, rows = question_statistics(quiz.id)
+    row = next(r for r in rows if r.key == "q2")
+    assert row.answers == 6 and row.facility is None
+    assert next(r for r in rows if r.key == "q1").facility == 100.0

@@ -47,9 +47,16 @@ class Matching(QuestionType):
         if len(found) < 2 and f.has("pairs"):
             f.problem("pairs", _("a matching question needs at least two pairs"))
         distractors = []
+        taken = {pair.key for pair in found}
         for index, (item, line) in enumerate(f.items("distractors", required=False)):
             if isinstance(item, str) and item.strip():
-                distractors.append(OptionSpec(key=f"distractor-{index + 1}", kind="distractor",
+                # Named after their place, passing over a pair's id that happens to read the
+                # same: two options of one question cannot share an id.
+                key = f"distractor-{index + 1}"
+                while key in taken:
+                    key += "-extra"
+                taken.add(key)
+                distractors.append(OptionSpec(key=key, kind="distractor",
                                               text={"en": item.strip()}))
             else:
                 f.report.add(f.path, line, _("each distractor must be non-empty text"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -53,6 +54,10 @@ class Numeric(QuestionType):
                 if value is not None:
                     settings = {"min": value - (tolerance or 0), "max": value + (tolerance or 0),
                                 "value": value, "tolerance": tolerance or 0.0}
+                    if not all(math.isfinite(bound) for bound in settings.values()):
+                        # 1e308 plus as much again is no number: every answer would match.
+                        sub.problem("tolerance", _("the value and tolerance are too large"))
+                        settings = {}
             elif sub.has("min") and sub.has("max"):
                 low, high = sub.number("min"), sub.number("max")
                 if low is not None and high is not None:
@@ -70,6 +75,8 @@ class Numeric(QuestionType):
                               settings=settings)
 
         options = self._options(f, "answers", "answer", read)
+        if f.has("answers") and not f.raw("answers"):
+            f.problem("answers", _("a numeric question needs at least one accepted answer"))
         if options and not any(o.credit == 100 for o in options):
             f.problem("answers", _("a numeric question needs at least one answer worth full "
                                    "marks (credit 100)"))

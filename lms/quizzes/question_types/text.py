@@ -51,6 +51,9 @@ class ShortAnswer(QuestionType):
             return option
 
         options = self._options(f, "answers", "answer", read)
+        if f.has("answers") and not f.raw("answers"):
+            f.problem("answers", _("a short-answer question needs at least one accepted "
+                                   "answer"))
         if options and not any(o.credit == 100 for o in options):
             f.problem("answers", _("a short-answer question needs at least one answer worth "
                                    "full marks (credit 100)"))
