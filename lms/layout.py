@@ -38,17 +38,22 @@ def page_csrf_token() -> str:
     as long as the session does; with a time limit set, each page signs afresh as before.
     """
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    raw = session.get(field)
-    if (current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None or not isinstance(raw, str)
-            or field in g):
+    if current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None or field in g:
         return generate_csrf()
     kept: OrderedDict[str, str] = current_app.extensions.setdefault("lms_signed_csrf",
                                                                     OrderedDict())
-    token = kept.get(raw)
+    raw = session.get(field)
+    token = kept.get(raw) if isinstance(raw, str) else None
     if token is None:
-        token = kept[raw] = generate_csrf()
-        if len(kept) > SIGNED_TOKENS_KEPT:
-            kept.popitem(last=False)
+        # Signing puts the login's token in the session first when it has none yet: the
+        # signed form is kept under it then, so the next page gives the same (a signature
+        # made a second later would differ).
+        token = generate_csrf()
+        raw = session.get(field)
+        if isinstance(raw, str):
+            kept[raw] = token
+            if len(kept) > SIGNED_TOKENS_KEPT:
+                kept.popitem(last=False)
     else:
         # Forms built by Flask-WTF later in the request read it from here.
         setattr(g, field, token)
