@@ -51,14 +51,8 @@ def followed_package_ids(user: User) -> set[int] | None:
 def can_read_package_media(user: User, package_id: int) -> bool:
     """Staff see every package's media; a participant, those of the packages of the
     programmes they follow (as for lessons, nothing of another package can be fetched)."""
-    if is_staff(user):
-        return True
-    return db.session.scalar(
-        select(Enrolment.edition_id)
-        .join(Edition, Edition.id == Enrolment.edition_id)
-        .join(Programme, Programme.id == Edition.programme_id)
-        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE,
-               Programme.package_id == package_id).limit(1)) is not None
+    followed = followed_package_ids(user)
+    return followed is None or package_id in followed
 
 
 def can_edit_module(user: User, module: Module | int) -> bool:
