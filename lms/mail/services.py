@@ -30,6 +30,7 @@ from lms.auth.models import User
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.mail.models import UNSENT, MessageStatus, OutboxMessage
+from lms.mail.out_of_date import Recipient, out_of_date
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ def send_unsent(now: datetime) -> Delivery:
     waiting by a request or command that stopped before sending them, and those whose sending
     was cut off over an hour ago (which may have gone out: a second copy is better than none).
 
-    A message that is out of date by now (``_out_of_date``) is withdrawn instead, with the
+    A message that is out of date by now (``out_of_date``) is withdrawn instead, with the
     reason, and never sent. Reads on a connection of its own, so the caller's transaction is
     left alone.
     """
@@ -193,7 +194,7 @@ def send_unsent(now: datetime) -> Delivery:
     for *fields, created_at, email, active, anonymised in rows:
         message = Outgoing(*fields)
         person = None if email is None else Recipient(email, bool(active) and not anonymised)
-        reason = _out_of_date(message, created_at, person, now)
+        reason = out_of_date(message.template, message.to, created_at, person, now)
         if reason is None:
             outgoing.append(message)
         elif _update(message.id, _claimable(now), status=MessageStatus.WITHDRAWN, error=reason):
@@ -202,43 +203,6 @@ def send_unsent(now: datetime) -> Delivery:
     done = _deliver(outgoing, now)
     done.withdrawn = withdrawn
     return done
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """The person a message is about, as they are now."""
-
-    email: str
-    active: bool  # neither deactivated nor anonymised
-
-
-# Messages sent to the person's previous address on purpose (the notice of an address change).
-TO_FORMER_ADDRESS = frozenset({"email_changed"})
-# A reminder goes out the day before its day: a day later, the day has begun or passed.
-REMINDER_USEFUL_FOR = timedelta(days=1)
-
-
-def _out_of_date(message: Outgoing, created_at: datetime, person: Recipient | None,
-                 now: datetime) -> str | None:
-    """Why a message retried at ``now`` should no longer go out; None if it still should.
-
-    A link that has expired would only puzzle its reader, and a message about a person must
-    not go to an address that is no longer theirs, nor to an account that was closed.
-    """
-    config = current_app.config
-    useful_for = {
-        "password_reset": timedelta(minutes=config["RESET_VALID_MINUTES"]),
-        "invitation": timedelta(hours=config["INVITATION_VALID_HOURS"]),
-        "session_reminder": REMINDER_USEFUL_FOR,
-    }.get(message.template)
-    if useful_for is not None and now - created_at >= useful_for:
-        return "out of date: what it announces has expired or passed"
-    if person is not None and message.template not in TO_FORMER_ADDRESS:
-        if not person.active:
-            return "out of date: the account has been closed"
-        if person.email != message.to:
-            return "out of date: the person's address has changed"
-    return None
 
 
 def not_sent(messages: Iterable[OutboxMessage]) -> int:
