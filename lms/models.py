@@ -38,6 +38,7 @@ from lms.progress.models import (
     SessionReminder,
     UnitInstructor,
 )
+from lms.progress.stamps import ChangeStamp
 from lms.quizzes.models import AttemptAnswer, Option, Question, Quiz, QuizAttempt
 
 __all__ = [
@@ -48,6 +49,6 @@ __all__ = [
     "Question", "Quiz", "QuizAttempt", "Role", "Topic", "Unit", "User", "UnitTopic",
     "Apology", "Attendance", "AttendanceChange", "InPersonSession", "MakeUp",
     "SessionReminder", "UnitInstructor",
-    "AttemptAnswer",
+    "AttemptAnswer", "ChangeStamp",
     "DirectoryEntry", "LessonVersion", "MediaUpload", "PackageUpload",
 ]

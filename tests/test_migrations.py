@@ -19,6 +19,7 @@ from lms.auth.sealed_keys import unseal
 from lms.courses.models import Topic
 from lms.extensions import db
 from lms.mail.models import MessageStatus, OutboxMessage
+from lms.progress import stamps
 from lms.progress.models import DEFAULT_WEEKEND, Edition, Enrolment, EnrolmentStatus
 from lms.quizzes.models import Quiz, QuizAttempt
 from tests.conftest import TEST_DATABASE_URL, make_app
@@ -53,8 +54,28 @@ def test_upgrade_from_empty_then_check(tmp_path: Path, empty_database: str) -> N
         tables = set(inspect(db.engine).get_table_names())
         assert set(db.metadata.tables) <= tables
         check(directory=MIGRATIONS)  # raises (exits) if the models differ from migrations
+        assert _triggers() == _expected_triggers()
+        downgrade(directory=MIGRATIONS, revision="-1")
+        assert _triggers() == set()
         db.session.remove()
         db.engine.dispose()
+
+
+def _triggers() -> set[str]:
+    if db.engine.dialect.name == "postgresql":
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    return set(db.session.scalars(text(query)))
+
+
+def _expected_triggers() -> set[str]:
+    """The change stamps' triggers, as the models make them (lms.progress.stamps)."""
+    tables = (*stamps.PERSONAL, *stamps.SHARED_TABLES)
+    if db.engine.dialect.name == "postgresql":
+        return {f"stamp_{table}" for table in tables}
+    return {f"stamp_{table}_{action}" for table in tables
+            for action in ("insert", "update", "delete")}
 
 
 # The revision whose schema the rows below are written for; every later revision must carry
