@@ -59,6 +59,9 @@ class Config:
     SECURITY_POLICY_URL: str | None = None  # where the published security policy is read
     PROXY_FIX_X_FOR = 0  # how many proxies' X-Forwarded-For to trust; 0 trusts none
     COURSE_PACKAGE = "course_content/migration-governance"
+    # Participants' home pages and lessons each worker keeps while nothing they show changes
+    # (lms.page_cache): about this many megabytes of each; 0 keeps none.
+    PAGE_CACHE_MB = 32
 
 
 class ConfigError(RuntimeError):

@@ -29,6 +29,23 @@ _CSRF_MARK = "\x01csrf\x01"
 _HERE_MARK = "\x01here\x01"
 
 
+def token_mark() -> str:
+    """What a template kept for other requests draws where a form's CSRF token goes (given
+    as its ``csrf_token``); ``with_page_token`` puts this page's token there."""
+    return _CSRF_MARK
+
+
+def page_part(template: str, **context: object) -> Markup:
+    """Part of a page drawn by its own autoescaped template, to be put into the page as it is
+    (a part kept for later requests: lms.page_cache)."""
+    return Markup(render_template(template, **context))  # noqa: S704
+
+
+def with_page_token(html: str) -> Markup:
+    """Kept HTML with this page's CSRF token where ``token_mark`` was drawn."""
+    return Markup(html.replace(_CSRF_MARK, escape(page_csrf_token())))  # noqa: S704
+
+
 def page_csrf_token() -> str:
     """The CSRF token for the page's forms: Flask-WTF's, signed once per login and kept.
 

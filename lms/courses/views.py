@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from flask import (
@@ -17,10 +18,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import escape
 from werkzeug.wrappers import Response
 
 from lms.auth.decorators import role_required
-from lms.auth.models import Role
+from lms.auth.models import Role, User
 from lms.courses import services
 from lms.courses.permissions import (
     can_read_package_media,
@@ -31,8 +33,11 @@ from lms.courses.permissions import (
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.i18n import current_language
+from lms.layout import page_part, token_mark, with_page_token
+from lms.page_cache import Parts, page_cache
 from lms.progress import services as progress
 from lms.progress.dashboard import participant_dashboard
+from lms.progress.stamps import stamps_for
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 
@@ -43,9 +48,22 @@ def home() -> str:
     """The participant's programmes with their progress; staff see the course content."""
     if is_staff(current_user):
         return render_template("courses/overview.html", modules=services.content_overview())
-    now = utcnow()
-    return render_template("progress/dashboard.html",
-                           boards=participant_dashboard(current_user, now), now=now)
+    return render_template("progress/dashboard.html", body=_dashboard_body(utcnow())[0])
+
+
+def _dashboard_body(now: datetime) -> Parts:
+    """The home page's own part, drawn anew only when something it shows has changed: the
+    change stamps are read before anything the page shows, so a change made meanwhile makes
+    the next request draw it again."""
+    user = current_user._get_current_object()
+    key = (user.id, current_language(), request.script_root, user.full_name)
+
+    def draw() -> tuple[Parts, datetime | None]:
+        boards = participant_dashboard(user, now)
+        html = page_part("progress/_dashboard_body.html", boards=boards, now=now)
+        return (html,), min((b.changes_at for b in boards if b.changes_at), default=None)
+
+    return page_cache("dashboard").drawn(key, stamps_for(user.id), now, draw)
 
 
 @bp.get("/topics/<slug>")
@@ -59,11 +77,26 @@ def lesson(slug: str) -> str:
     language = request.args.get("lang") or interface
     if language not in current_app.config["LANGUAGES"]:
         language = interface
+    user = current_user._get_current_object()
+    if is_staff(user):
+        title, body = _lesson_parts(user, slug, language, interface)
+    else:
+        # Kept as the home page is (see _dashboard_body).
+        key = (user.id, slug, language, interface, request.script_root)
+        title, body = page_cache("lesson").drawn(
+            key, stamps_for(user.id), utcnow(),
+            lambda: (_lesson_parts(user, slug, language, interface), None))
+    return render_template("courses/lesson.html", title=title, body=with_page_token(body))
+
+
+def _lesson_parts(user: User, slug: str, language: str, interface: str) -> Parts:
+    """The lesson's title and the page's own part, drawn with a stand-in for the token."""
     try:
-        page = services.lesson_page(current_user, slug, language, interface)
+        page = services.lesson_page(user, slug, language, interface)
     except services.NotFound:
         abort(404)
-    return render_template("courses/lesson.html", page=page)
+    body = page_part("courses/_lesson_body.html", page=page, csrf_token=token_mark)
+    return escape(page.topic.title(page.lesson.language)), body
 
 
 @bp.post("/topics/<slug>/complete")

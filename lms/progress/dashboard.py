@@ -56,6 +56,9 @@ class EditionDashboard:
     # For a complete record: "valid" once the certificate is issued, "revoked" when it was
     # revoked (it cannot be claimed again), None while it can be claimed.
     certificate: str | None = None
+    # The first start or end of one of the edition's days after the page was drawn: from
+    # then on the clock alone changes what the page says (days coming, missed or at risk).
+    changes_at: datetime | None = None
 
     @property
     def lessons_done(self) -> int:
@@ -78,10 +81,13 @@ def participant_dashboard(user: User, now: datetime) -> list[EditionDashboard]:
         apologies = own_apologies(user.id, [s.id for s, _u in upcoming_refs])
         upcoming = [UpcomingDay(s, u, s.venue or edition.venue or "", apologies.get(s.id))
                     for s, u in upcoming_refs]
+        changes_at = min((moment for days in plan.sessions.values() for day in days
+                          for moment in (day.starts_at, day.ends_at) if moment > now),
+                         default=None)
         boards.append(EditionDashboard(edition, programme, result, upcoming,
                                        _next_step(result),
                                        _certificate_state(user.id, edition.id)
-                                       if result.is_complete else None))
+                                       if result.is_complete else None, changes_at))
     return boards
 
 

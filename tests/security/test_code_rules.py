@@ -17,7 +17,7 @@ from wtforms.validators import AnyOf, EqualTo, Length, Regexp
 LMS = Path(__file__).parents[2] / "lms"
 # The only values a template may mark safe: HTML that came out of lms.markdown's sanitiser.
 SAFE_FILTER_ALLOWED = {
-    ("courses/templates/courses/lesson.html", "lesson.body_html|safe"),
+    ("courses/templates/courses/_lesson_body.html", "lesson.body_html|safe"),
     ("courses/authoring/templates/authoring/_macros.html", "body_html|safe"),
     # Question texts of an attempt's snapshot, rendered by lms.markdown.render_inline.
     ("quizzes/templates/quizzes/_macros.html", "text[l]|safe"),
@@ -35,7 +35,8 @@ SQL_TEXT_ALLOWED = {("backup/databases.py", "count_rows")}
 # The board's cells hold only whole numbers (through int()) and labels escaped once a page
 # (tests/progress/test_board.py checks a label with markup in it). The layout keeps the page
 # header drawn by its autoescaped template and puts in only the escaped token and address
-# (tests/test_layout.py checks an address with markup in it).
+# (tests/test_layout.py checks an address with markup in it); its page_part marks safe only
+# what an autoescaped template drew.
 MARKUP_ALLOWED = {"template_gettext.py", "progress/board_cells.py", "layout.py"}
 
 
