@@ -126,9 +126,12 @@ def build_platform(env: dict[str, str], sizes: list[int]) -> list[int]:
 
 def platform_app(env: dict[str, str]) -> Flask:
     """The platform in this process, configured as the served one is."""
-    return create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
-                       "SECRET_KEY": env["SECRET_KEY"], "STORAGE_DIR": env["STORAGE_DIR"],
-                       "RATELIMIT_STORAGE_URI": "memory://"})
+    config: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+              "SECRET_KEY": env["SECRET_KEY"],
+              "STORAGE_DIR": env["STORAGE_DIR"], "RATELIMIT_STORAGE_URI": "memory://"}
+    if "LMS_PAGE_CACHE_MB" in env:
+        config["PAGE_CACHE_MB"] = float(env["LMS_PAGE_CACHE_MB"])
+    return create_app(config)
 
 
 def log_in(app: Flask, user: User, extra: dict[str, Any] | None = None) -> Browser:
