@@ -25,8 +25,10 @@ HEADERS_KEPT = 64
 # Stand-ins drawn into the kept header where each page puts its own values. The token (URL-safe
 # characters only) goes in first and the address last, so an address that happens to hold a
 # stand-in is never replaced.
-_CSRF_MARK = "\x01csrf\x01"
-_HERE_MARK = "\x01here\x01"
+# Random per process: a lesson kept with the stand-in in it holds its author's text too, which
+# must never be able to spell the stand-in and have a reader's token put into it.
+_CSRF_MARK = f"\x01csrf-{secrets.token_hex(16)}\x01"
+_HERE_MARK = f"\x01here-{secrets.token_hex(16)}\x01"
 
 
 def token_mark() -> str:

@@ -9,6 +9,7 @@ sets how much each worker keeps of each kind of page; 0 keeps nothing.
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class _Kept:
 
 class PageCache:
     """Least recently used entries, each served while its fingerprint and time hold; at
-    most ``budget`` characters of them in all."""
+    most ``budget`` bytes of text in all (an Arabic page takes two bytes a character)."""
 
     def __init__(self, budget: int, max_age: timedelta = MAX_AGE) -> None:
         self.budget = budget
@@ -56,7 +57,7 @@ class PageCache:
 
     def put(self, key: Hashable, fingerprint: Hashable, now: datetime,
             good_until: datetime | None, parts: Parts) -> None:
-        size = sum(len(part) for part in parts)
+        size = sum(sys.getsizeof(part) for part in parts)
         if size > self.budget:
             return
         latest = now + self.max_age

@@ -73,7 +73,7 @@ def _expected_triggers() -> set[str]:
     """The change stamps' triggers, as the models make them (lms.progress.stamps)."""
     tables = (*stamps.PERSONAL, *stamps.SHARED_TABLES)
     if db.engine.dialect.name == "postgresql":
-        return {f"stamp_{table}" for table in tables}
+        return {f"{name}_{table}" for table in tables for name in ("stamp", "stamp_renew")}
     return {f"stamp_{table}_{action}" for table in tables
             for action in ("insert", "update", "delete")}
 

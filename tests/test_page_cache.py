@@ -1,8 +1,9 @@
 """Kept parts of pages: served for the same fingerprint only, before their time is up, and
-never more of them than the budget allows."""
+never more of them than the budget (in bytes) allows."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,23 +47,32 @@ def test_a_clock_set_back_draws_again() -> None:
 
 
 def test_the_least_recently_used_go_first_within_the_budget() -> None:
-    cache = PageCache(20)
+    one = sys.getsizeof(escape("a" * 10))
+    cache = PageCache(2 * one)
     for key in ("a", "b"):
         cache.put(key, 1, NOW, None, _parts(key * 10))
     assert cache.get("a", 1, NOW) == ("a" * 10,)  # now "b" is the least recently used
-    cache.put("c", 1, NOW, None, (escape("c" * 4), escape("c" * 6)))
+    cache.put("c", 1, NOW, None, _parts("c" * 10))
     assert cache.get("b", 1, NOW) is None
     assert cache.get("a", 1, NOW) and cache.get("c", 1, NOW)
-    assert cache.used == 20
+    assert cache.used == 2 * one
     # Drawn again, an entry replaces its old self rather than counting twice.
     cache.put("c", 2, NOW, None, _parts("c" * 10))
-    assert cache.used == 20 and cache.get("a", 1, NOW)
+    assert cache.used == 2 * one and cache.get("a", 1, NOW)
     # What could never fit is not kept, and pushes nothing out.
-    cache.put("d", 1, NOW, None, _parts("d" * 21))
-    assert cache.get("d", 1, NOW) is None and cache.used == 20
+    cache.put("d", 1, NOW, None, _parts("d" * 3 * one))
+    assert cache.get("d", 1, NOW) is None and cache.used == 2 * one
     empty = PageCache(0)
     empty.put("a", 1, NOW, None, _parts("a"))
     assert empty.get("a", 1, NOW) is None
+
+
+def test_the_budget_counts_bytes_so_arabic_pages_weigh_more() -> None:
+    cache = PageCache(10_000)
+    cache.put("en", 1, NOW, None, _parts("a" * 1000))
+    english = cache.used
+    cache.put("ar", 1, NOW, None, _parts("\u0645" * 1000))
+    assert cache.used - english > 1.9 * english - 200
 
 
 def test_drawn_draws_once_while_it_holds() -> None:

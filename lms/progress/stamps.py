@@ -49,12 +49,15 @@ class ChangeStamp(db.Model):  # type: ignore[name-defined,misc]
 
 _ACTIONS = ("insert", "update", "delete")
 _SQLITE_CREATE = "CREATE TRIGGER IF NOT EXISTS"
-_POSTGRESQL_CREATE = "CREATE OR REPLACE TRIGGER"
 _SQLITE_SET = ("INSERT INTO change_stamps (scope, stamp) SELECT {scope}, random() WHERE {when} "
                "ON CONFLICT (scope) DO UPDATE SET stamp = excluded.stamp;")
 
 
 Personal = dict[str, tuple[str, ...] | None]
+
+
+def _of(columns: tuple[str, ...] | None) -> str:
+    return f" OF {', '.join(columns)}" if columns else ""
 
 
 def sqlite_triggers(personal: Personal, shared_tables: tuple[str, ...]) -> list[str]:
@@ -65,7 +68,7 @@ def sqlite_triggers(personal: Personal, shared_tables: tuple[str, ...]) -> list[
         new = _SQLITE_SET.format(scope="NEW.user_id", when="NEW.user_id IS NOT NULL")
         changed = _SQLITE_SET.format(
             scope="NEW.user_id", when="NEW.user_id IS NOT NULL AND NEW.user_id IS NOT OLD.user_id")
-        of = f" OF {', '.join(columns)}" if columns else ""
+        of = _of(columns)
         statements += [
             f"{_SQLITE_CREATE} stamp_{table}_insert AFTER INSERT ON {table} BEGIN {new} END",
             f"{_SQLITE_CREATE} stamp_{table}_update AFTER UPDATE{of} ON {table} "
@@ -79,31 +82,52 @@ def sqlite_triggers(personal: Personal, shared_tables: tuple[str, ...]) -> list[
     return statements
 
 
+# On PostgreSQL writers run side by side. Renewing a stamp locks its row until the transaction
+# ends, so renewing them as rows are written would make two transactions that write for the
+# same people in different orders (two rosters saved at once) wait for each other for ever.
+# Instead each written row only notes its scope in a setting of the transaction
+# (lms.stamp_scopes), and a trigger deferred to the commit renews the noted stamps at once,
+# in scope order: locks taken in one order cannot deadlock, and are held only while
+# committing. A savepoint rolled back takes its notes with it, as it takes its rows.
+_NOTE = ("PERFORM set_config('lms.stamp_scopes', "
+         "coalesce(current_setting('lms.stamp_scopes', true), '') || ',' || {scope}, true);")
+
 _POSTGRESQL_FUNCTIONS = [
-    """CREATE OR REPLACE FUNCTION lms_set_stamp(scope_id integer) RETURNS void
-LANGUAGE sql AS $$
-INSERT INTO change_stamps (scope, stamp)
-VALUES (scope_id, floor(random() * 9007199254740991)::bigint - 4503599627370495)
-ON CONFLICT (scope) DO UPDATE SET stamp = excluded.stamp
-$$""",
-    """CREATE OR REPLACE FUNCTION lms_stamp_person() RETURNS trigger
+    f"""CREATE OR REPLACE FUNCTION lms_note_person() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' AND OLD.user_id IS NOT NULL THEN
-    PERFORM lms_set_stamp(OLD.user_id);
+    {_NOTE.format(scope="OLD.user_id")}
   END IF;
   IF TG_OP = 'INSERT' AND NEW.user_id IS NOT NULL
      OR TG_OP = 'UPDATE' AND NEW.user_id IS DISTINCT FROM OLD.user_id
         AND NEW.user_id IS NOT NULL THEN
-    PERFORM lms_set_stamp(NEW.user_id);
+    {_NOTE.format(scope="NEW.user_id")}
   END IF;
   RETURN NULL;
 END
 $$""",
-    """CREATE OR REPLACE FUNCTION lms_stamp_shared() RETURNS trigger
+    f"""CREATE OR REPLACE FUNCTION lms_note_shared() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM lms_set_stamp(0);
+  {_NOTE.format(scope=SHARED)}
+  RETURN NULL;
+END
+$$""",
+    """CREATE OR REPLACE FUNCTION lms_renew_stamps() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  noted text := coalesce(current_setting('lms.stamp_scopes', true), '');
+BEGIN
+  IF noted <> '' THEN
+    PERFORM set_config('lms.stamp_scopes', '', true);
+    INSERT INTO change_stamps (scope, stamp)
+    SELECT scope, floor(random() * 9007199254740991)::bigint - 4503599627370495
+    FROM (SELECT DISTINCT item::integer AS scope
+          FROM unnest(string_to_array(ltrim(noted, ','), ',')) AS item) AS scopes
+    ORDER BY scope
+    ON CONFLICT (scope) DO UPDATE SET stamp = excluded.stamp;
+  END IF;
   RETURN NULL;
 END
 $$""",
@@ -111,26 +135,34 @@ $$""",
 
 
 def postgresql_triggers(personal: Personal, shared_tables: tuple[str, ...]) -> list[str]:
-    """The functions and triggers, for PostgreSQL: per row for a participant's rows, per
-    statement for the shared ones (a course load writes hundreds of rows in a few)."""
+    """The functions and triggers, for PostgreSQL: a participant's rows are noted per row, the
+    shared ones per statement (a course load writes hundreds of rows in a few), and every
+    table's rows renew the noted stamps at the commit."""
     statements = list(_POSTGRESQL_FUNCTIONS)
-    for table, columns in personal.items():
-        of = f" OF {', '.join(columns)}" if columns else ""
-        statements.append(f"{_POSTGRESQL_CREATE} stamp_{table} AFTER INSERT OR UPDATE{of} "
-                          f"OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION lms_stamp_person()")
-    statements += [f"{_POSTGRESQL_CREATE} stamp_{table} AFTER INSERT OR UPDATE OR DELETE "
-                   f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION lms_stamp_shared()"
-                   for table in shared_tables]
+    events = {table: f"INSERT OR UPDATE{_of(columns)} OR DELETE"
+              for table, columns in personal.items()}
+    events.update({table: "INSERT OR UPDATE OR DELETE" for table in shared_tables})
+    for table, on in events.items():
+        each = "ROW" if table in personal else "STATEMENT"
+        note = "lms_note_person" if table in personal else "lms_note_shared"
+        statements += [
+            f"DROP TRIGGER IF EXISTS stamp_{table} ON {table}",
+            f"CREATE TRIGGER stamp_{table} AFTER {on} ON {table} "
+            f"FOR EACH {each} EXECUTE FUNCTION {note}()",
+            f"DROP TRIGGER IF EXISTS stamp_renew_{table} ON {table}",
+            f"CREATE CONSTRAINT TRIGGER stamp_renew_{table} AFTER {on} ON {table} "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION lms_renew_stamps()",
+        ]
     return statements
 
 
 def drop_statements(dialect: str, tables: tuple[str, ...]) -> list[str]:
     """What removes the triggers of these tables (and PostgreSQL's functions) again."""
     if dialect == "postgresql":
-        return ([f"DROP TRIGGER IF EXISTS stamp_{table} ON {table}" for table in tables]
-                + ["DROP FUNCTION IF EXISTS lms_stamp_person()",
-                   "DROP FUNCTION IF EXISTS lms_stamp_shared()",
-                   "DROP FUNCTION IF EXISTS lms_set_stamp(integer)"])
+        return ([f"DROP TRIGGER IF EXISTS {name}_{table} ON {table}"
+                 for table in tables for name in ("stamp", "stamp_renew")]
+                + [f"DROP FUNCTION IF EXISTS {name}()"
+                   for name in ("lms_note_person", "lms_note_shared", "lms_renew_stamps")])
     return [f"DROP TRIGGER IF EXISTS stamp_{table}_{action}"
             for table in tables for action in _ACTIONS]
 

@@ -237,3 +237,23 @@ def test_every_table_a_kept_page_reads_renews_a_stamp(
     covered = {*stamps.PERSONAL, *stamps.SHARED_TABLES, "change_stamps", "users",
                "user_sessions"}
     assert read <= covered, read - covered
+
+
+def test_a_lessons_own_text_cannot_call_for_the_readers_token(client: FlaskClient, auth: Auth,
+                                                              loaded: object) -> None:
+    """The stand-in for the form's token is random to each process: an author who writes a
+    stand-in-like text into a lesson gets it back as written, never a reader's token."""
+    edition = scheduled_edition()
+    user = participant(edition)
+    lesson = db.session.scalar(select(Lesson).join(Topic).where(
+        Topic.slug == "first", Lesson.language == "en"))
+    assert lesson is not None
+    lesson.body_html = ('<p><a href="https://example.org/?t=\x01csrf\x01">notes</a>'
+                        '<a href="https://example.org/?t=\x01csrf-0\x01">more</a></p>')
+    db.session.commit()
+    auth.login(user)
+    page = client.get("/topics/first").text
+    (token,) = _tokens(page)
+    body = page[page.index('class="lesson__body"'):page.index("</article>")]
+    assert token not in body
+    assert "?t=\x01csrf\x01" in body
