@@ -15,6 +15,7 @@ from __future__ import annotations
 from sqlalchemy import DDL, BigInteger, bindparam, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.database import plain_connection
 from lms.extensions import db
 
 SHARED = 0  # the scope of what every participant's page reads
@@ -189,5 +190,7 @@ _STAMPS = (select(ChangeStamp.scope, ChangeStamp.stamp)
 
 def stamps_for(user_id: int) -> tuple[int | None, int | None]:
     """The shared stamp and the participant's own (None where nothing was written yet)."""
-    found = {scope: stamp for scope, stamp in db.session.execute(_STAMPS, {"user_id": user_id})}
+    # Read on every kept page: plain rows, without the ORM's work for a two-row answer.
+    rows = plain_connection().execute(_STAMPS, {"user_id": user_id})
+    found = {scope: stamp for scope, stamp in rows}
     return found.get(SHARED), found.get(user_id)
