@@ -112,7 +112,20 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
     app.config["ADMIN_TWO_STEP_REQUIRED"] = _switch(app.config.get("ADMIN_TWO_STEP_REQUIRED"),
                                                     app.config.get("ENV_NAME") == "production")
+    app.config["PAGE_CACHE_MB"] = _megabytes(app.config.get("PAGE_CACHE_MB"))
     check_production(app.config)
+
+
+def _megabytes(value: Any) -> float:
+    """PAGE_CACHE_MB as a number of megabytes, refused at start-up rather than on a page."""
+    try:
+        megabytes = float(value)
+    except (TypeError, ValueError):
+        megabytes = -1.0
+    if not 0 <= megabytes < float("inf"):
+        raise ConfigError("PAGE_CACHE_MB must be a number of megabytes, 0 or more "
+                          f"(got {value!r}).")
+    return megabytes
 
 
 def _switch(value: Any, default: bool) -> bool:

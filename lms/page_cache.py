@@ -93,5 +93,5 @@ def page_cache(name: str) -> PageCache:
     cache = caches.get(name)
     if cache is None:
         megabytes = 0 if current_app.jinja_env.auto_reload else current_app.config["PAGE_CACHE_MB"]
-        cache = caches[name] = PageCache(int(float(megabytes) * 1024 * 1024))
+        cache = caches[name] = PageCache(int(megabytes * 1024 * 1024))
     return cache

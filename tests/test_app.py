@@ -88,3 +88,13 @@ def test_templates_have_language_direction_and_skip_link(client: FlaskClient,
     assert 'class="skip-link" href="#main"' in page
     arabic = client.get("/login", headers={"Accept-Language": "ar"}).text
     assert '<html lang="ar" dir="rtl">' in arabic
+
+
+@pytest.mark.parametrize("value", ["lots", "-1", "nan", "inf"])
+def test_page_cache_size_that_is_not_megabytes_is_refused_at_start(tmp_path: Path,
+                                                                    value: str) -> None:
+    """LMS_PAGE_CACHE_MB as the environment gives it: a word, a negative or no number at all
+    stops the start with the setting's name, instead of failing the first participant's page."""
+    with pytest.raises(ConfigError, match="PAGE_CACHE_MB"):
+        make_app(tmp_path, PAGE_CACHE_MB=value)
+    assert make_app(tmp_path, PAGE_CACHE_MB="0.5").config["PAGE_CACHE_MB"] == 0.5
