@@ -46,10 +46,11 @@ def test_denied_access_is_recorded(client: FlaskClient, auth: Auth) -> None:
 
 def test_control_characters_cannot_forge_entries(app: Flask) -> None:
     """Newlines and other control characters in names are neutralised before storing."""
-    event = record(None, "login", None, "failure",
-                   actor_label="eve@example.org\n2026-01-01 admin login success\r")
+    record(None, "login", None, "failure",
+           actor_label="eve@example.org\n2026-01-01 admin login success\r")
     db.session.commit()
-    assert "\n" not in event.actor_label and "\r" not in event.actor_label
+    [event] = events("login")
+    assert event.actor_label == "eve@example.org?2026-01-01 admin login success?"
 
 
 def test_admin_reads_filters_and_exports(client: FlaskClient, auth: Auth) -> None:

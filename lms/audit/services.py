@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import g, has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 
 from lms.audit.models import AuditEvent
 from lms.auth.models import User
@@ -37,11 +37,11 @@ _IP_LENGTH = column_length(AuditEvent.ip)
 
 def record(actor: User | None, action: str, target: Any = None, outcome: str = SUCCESS,
            *, actor_label: str | None = None, ip: str | None = None,
-           request_id: str | None = None, **details: Any) -> AuditEvent:
+           request_id: str | None = None, **details: Any) -> None:
     """Append an event; the client address and request id come from the request if not given.
 
     ``target`` is a model instance (its class name and id are kept) or a plain string. The
-    event is added to the current transaction; the caller commits.
+    event is written in the current transaction at once; the caller commits.
     """
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
@@ -55,14 +55,17 @@ def record(actor: User | None, action: str, target: Any = None, outcome: str = S
     else:
         target_type, target_id = type(target).__name__, str(getattr(target, "id", ""))
     label = actor_label if actor_label is not None else (actor.email if actor else "")
-    event = AuditEvent(
-        at=utcnow(), actor_id=actor.id if actor else None,
-        actor_label=_clean(label, _LABEL_LENGTH), action=action, target_type=target_type,
-        target_id=_clean(target_id, _TARGET_LENGTH), outcome=outcome,
-        ip=_clean(ip or "", _IP_LENGTH), request_id=request_id or "",
-        details={k: _clean(str(v), 500) for k, v in details.items()})
-    db.session.add(event)
-    return event
+    # A plain INSERT on the transaction's connection rather than an object for the session
+    # to flush: records are written on busy paths, and nothing reads the event back.
+    db.session.connection().execute(_INSERT, {
+        "at": utcnow(), "actor_id": actor.id if actor else None,
+        "actor_label": _clean(label, _LABEL_LENGTH), "action": action,
+        "target_type": target_type, "target_id": _clean(target_id, _TARGET_LENGTH),
+        "outcome": outcome, "ip": _clean(ip or "", _IP_LENGTH), "request_id": request_id or "",
+        "details": {k: _clean(str(v), 500) for k, v in details.items()}})
+
+
+_INSERT = insert(AuditEvent.__table__)
 
 
 @dataclass

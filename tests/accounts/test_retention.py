@@ -10,7 +10,6 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
-from lms.audit.services import record
 from lms.auth.models import Role
 from lms.db_types import utcnow
 from lms.extensions import db
@@ -33,8 +32,9 @@ def setup_records() -> None:
                                   marked_at=now - timedelta(days=days)))
         db.session.add(Apology(session_id=session.id, user_id=person.id,
                                reason=f"{marker} reason", sent_at=now - timedelta(days=days)))
-        event = record(None, "test.event", None, actor_label=marker)
-        event.at = now - timedelta(days=days * 2)
+        # Written as an event recorded that long ago would have been.
+        db.session.add(AuditEvent(at=now - timedelta(days=days * 2), action="test.event",
+                                  actor_label=marker, outcome="success", details={}))
     db.session.commit()
 
 
