@@ -11,7 +11,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,9 +20,9 @@ from lms.auth.models import User
 from lms.database import savepoint
 from lms.extensions import db
 from lms.quizzes.answerable import is_marked
-from lms.quizzes.grading import graded_answers, lock_attempt, record_grades
+from lms.quizzes.grading import attempt_totals, graded_answers, lock_attempt, marks_of
 from lms.quizzes.messages import _
-from lms.quizzes.models import IN_PROGRESS, PENDING, Quiz, QuizAttempt
+from lms.quizzes.models import IN_PROGRESS, AttemptAnswer, Quiz, QuizAttempt
 from lms.quizzes.question_types import QUESTION_TYPES
 from lms.quizzes.question_types.base import Form
 from lms.quizzes.snapshot import build_snapshot, live_questions, page_count, page_of
@@ -166,36 +166,53 @@ def finish_attempt(attempt: QuizAttempt, actor: User | None, now: datetime,
     status changed), so only one grades and records the answers.
     """
     end = min(now, attempt.deadline_at) if attempt.deadline_at else now
+    pass_mark = attempt.pass_mark if attempt.pass_mark is not None else attempt.quiz.pass_mark
     # Reading and grading come before the update: on SQLite the update takes the database's
     # one write lock, and every other writer waits until this transaction commits.
-    quiz = attempt.quiz
     rows = graded_answers(attempt, now)
-    # The row as the update leaves it comes back with it: answers saved by a request that
-    # committed a moment before are graded too, without reading the whole attempt again.
-    changed = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == IN_PROGRESS)
-        .values(status=PENDING, submitted_at=end, ended_by=ended_by)
-        .returning(QuizAttempt.responses, QuizAttempt.saved_at, QuizAttempt.last_page,
-                   QuizAttempt.deadline_at)
-        .execution_options(synchronize_session=False)).first()
+    values = {"submitted_at": end, "ended_by": ended_by,
+              **attempt_totals(marks_of(rows), pass_mark, now)}
+    # Plain statements on the transaction's connection: the attempt is closed, totalled and
+    # its answers written in two statements, with no unit of work to work out. The row as the
+    # update leaves it comes back with it, so answers saved by a request that committed a
+    # moment before are seen without reading the whole attempt again. Answers this
+    # transaction saved and has not written yet are written first.
+    db.session.flush()
+    connection = db.session.connection()
+    changed = connection.execute(
+        _CLOSE, {"attempt_id": attempt.id, "open": IN_PROGRESS, **values}).first()
     if changed is None:
         db.session.refresh(attempt)
         return False
-    saved_meanwhile = changed.responses != attempt.responses
-    values = {"status": PENDING, "submitted_at": end, "ended_by": ended_by,
-              "responses": changed.responses, "saved_at": changed.saved_at,
-              "last_page": changed.last_page, "deadline_at": changed.deadline_at}
+    if changed.responses != attempt.responses:
+        set_committed_value(attempt, "responses", changed.responses)
+        rows = graded_answers(attempt, now)
+        values.update(attempt_totals(marks_of(rows), pass_mark, now))
+        connection.execute(update(_ATTEMPTS).where(_ATTEMPTS.c.id == attempt.id).values(
+            {key: values[key] for key in _TOTALS}))
+    if rows:
+        connection.execute(_ANSWERS, rows)
+        db.session.expire(attempt, ["answers"])
+    values.update(saved_at=changed.saved_at, last_page=changed.last_page,
+                  deadline_at=changed.deadline_at)
     for key, value in values.items():
         set_committed_value(attempt, key, value)
-    if saved_meanwhile:
-        rows = graded_answers(attempt, now)
-    record_grades(attempt, quiz, rows, now)
     record(actor, "quiz.submit", attempt, actor_label=None if actor else "time limit",
            quiz=attempt.quiz_id, participant=attempt.user_id, ended_by=ended_by,
            score=attempt.score, status=attempt.status)
-    db.session.flush()
     return True
+
+
+_ATTEMPTS = QuizAttempt.__table__
+_TOTALS = ("status", "score", "max_score", "percent", "passed", "pass_mark", "graded_at")
+_CLOSE = (update(_ATTEMPTS)
+          .where(_ATTEMPTS.c.id == bindparam("attempt_id"),
+                 _ATTEMPTS.c.status == bindparam("open"))
+          .values({key: bindparam(key) for key in ("submitted_at", "ended_by", *_TOTALS)})
+          .returning(_ATTEMPTS.c.responses, _ATTEMPTS.c.saved_at, _ATTEMPTS.c.last_page,
+                     _ATTEMPTS.c.deadline_at))
+# Rendering NULLs keeps ungraded answers (no marks yet) in the same batch as the rest.
+_ANSWERS = insert(AttemptAnswer.__table__).execution_options(render_nulls=True)
 
 
 def close_overdue(now: datetime, *, user: User | None = None,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from lms.audit.services import record
 from lms.auth.models import User
@@ -39,6 +39,14 @@ class _Marks(NamedTuple):
     marks: float | None
 
 
+class _HasMarks(Protocol):
+    @property
+    def max_marks(self) -> float: ...
+
+    @property
+    def marks(self) -> float | None: ...
+
+
 def graded_answers(attempt: QuizAttempt, now: datetime) -> list[dict[str, Any]]:
     """The attempt's answers graded, as rows for ``attempt_answers``; nothing is written.
 
@@ -60,47 +68,29 @@ def graded_answers(attempt: QuizAttempt, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def record_grades(attempt: QuizAttempt, quiz: Quiz, rows: list[dict[str, Any]],
-                  now: datetime) -> None:
-    """Write the graded answers of a just-submitted attempt and its totals.
+def attempt_totals(answers: Sequence[_HasMarks], pass_mark: int,
+                   now: datetime) -> dict[str, Any]:
+    """An attempt's score, percent, status and outcome from its graded answers.
 
-    An essay waiting for its grade keeps the attempt pending.
+    An essay waiting for its grade keeps the attempt pending. ``pass_mark`` is the one fixed
+    when the attempt was submitted, so an essay graded after the quiz's pass mark changed is
+    judged as its attempt was submitted.
     """
-    if rows:
-        # One multi-row INSERT for the whole attempt rather than one statement per question;
-        # rendering NULLs keeps ungraded answers (no marks yet) in the same batch.
-        db.session.execute(insert(AttemptAnswer).execution_options(render_nulls=True), rows)
-        db.session.expire(attempt, ["answers"])
-    _total(attempt, quiz, [_Marks(row["max_marks"], row["marks"]) for row in rows], now)
-
-
-class _HasMarks(Protocol):
-    @property
-    def max_marks(self) -> float: ...
-
-    @property
-    def marks(self) -> float | None: ...
-
-
-def _total(attempt: QuizAttempt, quiz: Quiz, answers: Sequence[_HasMarks],
-           now: datetime) -> None:
-    if attempt.pass_mark is None:
-        # Fixed at submission, so an essay graded after the quiz's pass mark changed is
-        # judged as its attempt was submitted.
-        attempt.pass_mark = quiz.pass_mark
-    attempt.max_score = round(sum(a.max_marks for a in answers), 6)
-    attempt.score = round(sum(a.marks for a in answers if a.marks is not None), 6)
+    max_score = round(sum(a.max_marks for a in answers), 6)
+    score = round(sum(a.marks for a in answers if a.marks is not None), 6)
     if any(a.marks is None for a in answers):
-        attempt.status, attempt.percent, attempt.passed = PENDING, None, False
-        attempt.graded_at = None
-        return
+        return {"status": PENDING, "score": score, "max_score": max_score, "percent": None,
+                "passed": False, "pass_mark": pass_mark, "graded_at": None}
     # No marks to earn is no pass: start_attempt refuses such a quiz, so this is only an
     # attempt begun before its questions were removed or set to no marks.
-    attempt.percent = (round(100 * attempt.score / attempt.max_score, 2)
-                       if attempt.max_score else 0.0)
-    attempt.passed = attempt.percent + 1e-9 >= attempt.pass_mark
-    attempt.status = GRADED
-    attempt.graded_at = now
+    percent = round(100 * score / max_score, 2) if max_score else 0.0
+    return {"status": GRADED, "score": score, "max_score": max_score, "percent": percent,
+            "passed": percent + 1e-9 >= pass_mark, "pass_mark": pass_mark, "graded_at": now}
+
+
+def marks_of(rows: Sequence[dict[str, Any]]) -> list[_Marks]:
+    """The marks of answers graded by ``graded_answers``, for ``attempt_totals``."""
+    return [_Marks(row["max_marks"], row["marks"]) for row in rows]
 
 
 def grade_answer(answer: AttemptAnswer, grader: User, marks: float, comment: str,
@@ -125,7 +115,9 @@ def grade_answer(answer: AttemptAnswer, grader: User, marks: float, comment: str
     db.session.flush()
     answers = db.session.scalars(
         select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
-    _total(attempt, attempt.quiz, answers, now)
+    pass_mark = attempt.pass_mark if attempt.pass_mark is not None else attempt.quiz.pass_mark
+    for key, value in attempt_totals(answers, pass_mark, now).items():
+        setattr(attempt, key, value)
     record(grader, "quiz.grade", attempt, question=answer.question_key, marks=answer.marks,
            previous="" if previous is None else previous, participant=attempt.user_id)
     db.session.flush()
