@@ -78,9 +78,16 @@ def user_for_session(token: str, now: datetime, idle: timedelta) -> User | None:
     return user
 
 
-def _last_seen_statement(pending: tuple[int, datetime]) -> Executable:
+def _write_last_seen(orm_session: Session, pending: tuple[int, datetime]) -> None:
     session_id, now = pending
-    return update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+    # On the table rather than the mapped class: the ORM's form of the statement would also
+    # bring the session's copies of the row up to date, and the request holds none.
+    orm_session.connection().execute(_LAST_SEEN, {"session_id": session_id, "now": now})
+
+
+_SESSIONS = UserSession.__table__
+_LAST_SEEN = (update(_SESSIONS).where(_SESSIONS.c.id == bindparam("session_id"))
+              .values(last_seen_at=bindparam("now")))
 
 
 @event.listens_for(Session, "before_commit")
@@ -92,7 +99,7 @@ def _last_seen_with_commit(orm_session: Session) -> None:
         return
     pending = g.get(_PENDING_TOUCH)
     if pending is not None:
-        orm_session.execute(_last_seen_statement(pending))
+        _write_last_seen(orm_session, pending)
 
 
 @event.listens_for(Session, "after_commit")
@@ -113,7 +120,7 @@ def write_last_seen(response: Response) -> Response:
         # What the view left uncommitted is thrown away at the end of the request in any case;
         # throwing it away first keeps it out of this commit.
         orm_session.rollback()
-        orm_session.execute(_last_seen_statement(pending))
+        _write_last_seen(orm_session, pending)
         # Nothing the response still reads needs reloading after this commit.
         orm_session.expire_on_commit = False
         try:
