@@ -199,16 +199,17 @@ def submit(attempt_id: int) -> Response:
     :raises 404: for an attempt that is not the participant's own.
     """
     attempt = _attempt(attempt_id)
-    if service.submit_attempt(attempt, current_user, utcnow()):
-        # Translated before the commit, and the id taken from the address: the commit expires
-        # the user (whose language the translation reads) and the attempt, and reading either
-        # back would cost queries in a transaction of their own.
-        message = _("Your attempt has been submitted.")
+    submitted = service.submit_attempt(attempt, current_user, utcnow())
+    if submitted:
         db.session.commit()
-        flash(message, "success")
     else:
         db.session.rollback()
-    return redirect(url_for("quizzes.result", attempt_id=attempt_id))
+    # The confirmation travels in the address rather than as a flashed message: flashing
+    # changes the session, whose cookie is then signed and sent again, here and on the result
+    # page, and a submission is the busiest write participants make. The id is taken from the
+    # address: the commit expired the attempt, and reading it back would cost a query.
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id,
+                            submitted=1 if submitted else None))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
@@ -228,6 +229,8 @@ def result(attempt_id: int) -> str | Response:
     topic = db.session.get(Topic, quiz.topic_id)
     return render_template(
         "quizzes/result.html", attempt=attempt, quiz=quiz, topic=topic, items=items,
+        page_notice=_("Your attempt has been submitted.")
+        if request.args.get("submitted") == "1" else None,
         review=allowed, left=service.attempts_left(quiz, attempts),
         passed_any=any(a.passed for a in attempts),
         zone=topic_timezone(attempt.user_id, quiz.topic_id))

@@ -71,7 +71,12 @@ def take_whole_quiz(client: FlaskClient, user, answer=None) -> QuizAttempt:  # t
     assert f"You have answered {6 if answer else 7} of 7 questions." in summary.text
     assert_nothing_given_away(summary.text)
     response = client.post(f"/attempts/{attempt.id}/submit")
-    assert response.headers["Location"].endswith(f"/attempts/{attempt.id}/result")
+    assert response.headers["Location"].endswith(f"/attempts/{attempt.id}/result?submitted=1")
+    assert "Your attempt has been submitted." in client.get(response.headers["Location"]).text
+    # Posted again (a second click, the back button), it changes nothing and says nothing.
+    again = client.post(f"/attempts/{attempt.id}/submit")
+    assert again.headers["Location"].endswith(f"/attempts/{attempt.id}/result")
+    assert "Your attempt has been submitted." not in client.get(again.headers["Location"]).text
     return latest_attempt(user, quiz)
 
 
@@ -301,13 +306,14 @@ def test_deadline_and_submission_time_in_the_participants_zone(client: FlaskClie
 
 
 def test_submitting_twice_through_the_page(client: FlaskClient, auth: Auth) -> None:
-    """A second submit of the same attempt lands on the same result; answers are kept once."""
+    """A second submit of the same attempt lands on the same result, without saying again that
+    it was submitted; answers are kept once."""
     user = log_in_participant(auth)
     start(client, "second")
     attempt = latest_attempt(user, quiz_of("second"))
     first = client.post(f"/attempts/{attempt.id}/submit")
     second = client.post(f"/attempts/{attempt.id}/submit")
-    assert first.headers["Location"] == second.headers["Location"]
+    assert first.headers["Location"] == second.headers["Location"] + "?submitted=1"
     assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 1
 
 
