@@ -1,8 +1,9 @@
 """Rate limits: a growing delay on guessing passwords, keyed so it cannot be sidestepped.
 
 Counters live in the storage named by RATELIMIT_STORAGE_URI (``memory://`` for one process,
-Redis when several workers share them). The client address is the connecting peer's, unless
-PROXY_FIX_X_FOR says how many proxies in front may be trusted to report it.
+counted by ``lms.ratelimit_memory``; Redis when several workers share them). The client
+address is the connecting peer's, unless PROXY_FIX_X_FOR says how many proxies in front may be
+trusted to report it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from flask import Flask, request
 from flask_limiter import Limiter, RequestLimit
 from werkzeug.wrappers import Response
 
+# Imported for what importing does: memory:// then names the platform's own counters.
+from lms import ratelimit_memory  # noqa: F401
 from lms.extensions import db
 
 limiter = Limiter(key_func=lambda: request.remote_addr or "unknown", default_limits=[])
