@@ -172,8 +172,8 @@ def finish_attempt(attempt: QuizAttempt, actor: User | None, now: datetime,
     rows = graded_answers(attempt, now)
     values = {"submitted_at": end, "ended_by": ended_by,
               **attempt_totals(marks_of(rows), pass_mark, now)}
-    # Plain statements on the transaction's connection: the attempt is closed, totalled and
-    # its answers written in two statements, with no unit of work to work out. The row as the
+    # Plain statements on the transaction's connection: one closes and totals the attempt,
+    # one writes its answers, and the session has no unit of work to work out. The row as the
     # update leaves it comes back with it, so answers saved by a request that committed a
     # moment before are seen without reading the whole attempt again. Answers this
     # transaction saved and has not written yet are written first.
@@ -211,8 +211,7 @@ _CLOSE = (update(_ATTEMPTS)
           .values({key: bindparam(key) for key in ("submitted_at", "ended_by", *_TOTALS)})
           .returning(_ATTEMPTS.c.responses, _ATTEMPTS.c.saved_at, _ATTEMPTS.c.last_page,
                      _ATTEMPTS.c.deadline_at))
-# Rendering NULLs keeps ungraded answers (no marks yet) in the same batch as the rest.
-_ANSWERS = insert(AttemptAnswer.__table__).execution_options(render_nulls=True)
+_ANSWERS = insert(AttemptAnswer.__table__)
 
 
 def close_overdue(now: datetime, *, user: User | None = None,
