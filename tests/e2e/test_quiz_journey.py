@@ -55,6 +55,8 @@ def test_participant_takes_a_quiz_on_a_phone_and_resumes_it(server: Server, new_
     check_accessibility(again)
     follow(again.get_by_role("button", name="Submit all and finish"))
     assert again.get_by_role("heading", name="Result of attempt 2").is_visible()
+    # Announced in the page's status region, as flashed messages are.
+    assert again.get_by_role("status").get_by_text("Your attempt has been submitted.").is_visible()
     assert again.get_by_role("heading", name="Review").is_visible()
     check_accessibility(again)
 
