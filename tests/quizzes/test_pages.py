@@ -365,11 +365,12 @@ def test_overview_and_result_queries_do_not_grow(client: FlaskClient, auth: Auth
         attempt_id = latest_attempt(user, quiz_of("second")).id
         client.post(f"/attempts/{attempt_id}/submit")
         # Each request starts with nothing loaded, as a served one does: what the suite's
-        # shared session still holds would otherwise save a request some queries, depending
-        # on when the garbage collector last ran.
+        # shared session still holds from the request before would otherwise save a request
+        # some queries, depending on when the garbage collector last ran.
         db.session.expunge_all()
         with count_queries() as overview:
             client.get("/topics/second/quiz")
+        db.session.expunge_all()
         with count_queries() as result:
             client.get(f"/attempts/{attempt_id}/result")
         counts.append((overview.count, result.count))
