@@ -7,7 +7,8 @@ requests; starting a thread and waiting for it to run cost more than the rest of
 counted instead, and sweep the rest at most once a minute, in the request that counts.
 
 Registered for the ``memory`` scheme, through the library's storage registry, by importing
-this module; only fixed windows are counted, which is the strategy the platform uses.
+this module. Only fixed windows are counted, which is the strategy the platform uses: another
+``RATELIMIT_STRATEGY`` with ``memory://`` stops the start with the library's error.
 Counters shared by several processes belong in Redis (``lms.config.check_limit_storage``).
 """
 
@@ -36,6 +37,11 @@ class WorkerMemoryStorage(Storage):
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
         return ValueError
+
+    @property
+    def storage(self) -> dict[str, tuple[int, float]]:
+        """The windows by key: ``flask limiter config`` shows a memory storage's ``storage``."""
+        return self._windows
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         now = time.time()

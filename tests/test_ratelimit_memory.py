@@ -38,6 +38,15 @@ def test_memory_uri_names_these_counters(app: Flask) -> None:
     assert isinstance(limiter.storage, WorkerMemoryStorage)
 
 
+def test_limiter_config_command_shows_them(app: Flask) -> None:
+    """Flask-Limiter's own ``flask limiter config`` reads a memory storage's counters."""
+    from flask_limiter.commands import cli
+
+    result = app.test_cli_runner().invoke(cli, ["config"])
+    assert result.exit_code == 0, result.output
+    assert "WorkerMemorySt" in result.output  # the class name, cut to the column
+
+
 def test_a_window_counts_until_it_ends(clock: Clock) -> None:
     """Three a minute: the fourth within the minute is refused, the next minute starts anew."""
     counters = FixedWindowRateLimiter(WorkerMemoryStorage())
