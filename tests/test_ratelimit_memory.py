@@ -39,7 +39,9 @@ def test_memory_uri_names_these_counters(app: Flask) -> None:
 
 
 def test_limiter_config_command_shows_them(app: Flask) -> None:
-    """Flask-Limiter's own ``flask limiter config`` reads a memory storage's counters."""
+    """Flask-Limiter's own ``flask limiter config`` reads a memory storage's counters (the
+    command needs Flask-Limiter's ``cli`` extra, which development installs have)."""
+    pytest.importorskip("rich")
     from flask_limiter.commands import cli
 
     result = app.test_cli_runner().invoke(cli, ["config"])
