@@ -20,7 +20,13 @@ from lms.auth.models import User
 from lms.database import savepoint
 from lms.extensions import db
 from lms.quizzes.answerable import is_marked
-from lms.quizzes.grading import attempt_totals, graded_answers, lock_attempt, marks_of
+from lms.quizzes.grading import (
+    attempt_totals,
+    fixed_pass_mark,
+    graded_answers,
+    lock_attempt,
+    marks_of,
+)
 from lms.quizzes.messages import _
 from lms.quizzes.models import IN_PROGRESS, AttemptAnswer, Quiz, QuizAttempt
 from lms.quizzes.question_types import QUESTION_TYPES
@@ -166,7 +172,7 @@ def finish_attempt(attempt: QuizAttempt, actor: User | None, now: datetime,
     status changed), so only one grades and records the answers.
     """
     end = min(now, attempt.deadline_at) if attempt.deadline_at else now
-    pass_mark = attempt.pass_mark if attempt.pass_mark is not None else attempt.quiz.pass_mark
+    pass_mark = fixed_pass_mark(attempt)
     # Reading and grading come before the update: on SQLite the update takes the database's
     # one write lock, and every other writer waits until this transaction commits.
     rows = graded_answers(attempt, now)

@@ -68,6 +68,11 @@ def graded_answers(attempt: QuizAttempt, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
+def fixed_pass_mark(attempt: QuizAttempt) -> int:
+    """The pass mark an attempt is judged by: the one fixed at its submission, else its quiz's."""
+    return attempt.pass_mark if attempt.pass_mark is not None else attempt.quiz.pass_mark
+
+
 def attempt_totals(answers: Sequence[_HasMarks], pass_mark: int,
                    now: datetime) -> dict[str, Any]:
     """An attempt's score, percent, status and outcome from its graded answers.
@@ -115,8 +120,7 @@ def grade_answer(answer: AttemptAnswer, grader: User, marks: float, comment: str
     db.session.flush()
     answers = db.session.scalars(
         select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
-    pass_mark = attempt.pass_mark if attempt.pass_mark is not None else attempt.quiz.pass_mark
-    for key, value in attempt_totals(answers, pass_mark, now).items():
+    for key, value in attempt_totals(answers, fixed_pass_mark(attempt), now).items():
         setattr(attempt, key, value)
     record(grader, "quiz.grade", attempt, question=answer.question_key, marks=answer.marks,
            previous="" if previous is None else previous, participant=attempt.user_id)
