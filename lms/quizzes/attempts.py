@@ -11,7 +11,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,6 +19,7 @@ from lms.audit.services import record
 from lms.auth.models import User
 from lms.database import savepoint
 from lms.extensions import db
+from lms.quizzes.answer_rows import write_answers
 from lms.quizzes.answerable import is_marked
 from lms.quizzes.grading import (
     attempt_totals,
@@ -28,7 +29,7 @@ from lms.quizzes.grading import (
     marks_of,
 )
 from lms.quizzes.messages import _
-from lms.quizzes.models import IN_PROGRESS, AttemptAnswer, Quiz, QuizAttempt
+from lms.quizzes.models import IN_PROGRESS, Quiz, QuizAttempt
 from lms.quizzes.question_types import QUESTION_TYPES
 from lms.quizzes.question_types.base import Form
 from lms.quizzes.snapshot import build_snapshot, live_questions, page_count, page_of
@@ -197,7 +198,7 @@ def finish_attempt(attempt: QuizAttempt, actor: User | None, now: datetime,
         connection.execute(update(_ATTEMPTS).where(_ATTEMPTS.c.id == attempt.id).values(
             {key: values[key] for key in _TOTALS}))
     if rows:
-        connection.execute(_ANSWERS, rows)
+        write_answers(connection, rows)
         db.session.expire(attempt, ["answers"])
     values.update(saved_at=changed.saved_at, last_page=changed.last_page,
                   deadline_at=changed.deadline_at)
@@ -217,7 +218,6 @@ _CLOSE = (update(_ATTEMPTS)
           .values({key: bindparam(key) for key in ("submitted_at", "ended_by", *_TOTALS)})
           .returning(_ATTEMPTS.c.responses, _ATTEMPTS.c.saved_at, _ATTEMPTS.c.last_page,
                      _ATTEMPTS.c.deadline_at))
-_ANSWERS = insert(AttemptAnswer.__table__)
 
 
 def close_overdue(now: datetime, *, user: User | None = None,

@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.progress.models import Edition, Enrolment
 from lms.progress.plan import edition_plan
 from lms.quizzes import attempts as service
-from lms.quizzes.grading import GradeError, grade_answer, recorded_grade
+from lms.quizzes.grading import GradeError, grade_answer, graded_answers, recorded_grade
 from lms.quizzes.models import (
     GRADED,
     IN_PROGRESS,
@@ -366,3 +366,21 @@ def test_an_attempt_left_with_no_marks_to_earn_is_not_passed(app: Flask) -> None
     attempt.snapshot = [{**question, "points": 0.0} for question in attempt.snapshot]
     service.submit_attempt(attempt, user, utcnow())
     assert attempt.max_score == 0 and attempt.percent == 0.0 and not attempt.passed
+
+
+def test_the_answers_written_are_the_graded_ones(app: Flask) -> None:
+    """Every graded question gets its row as grading worked it out, unanswered ones included
+    (their response kept as JSON's null, not as a missing value), on every engine."""
+    user, quiz = enrolled(), quiz_of("first")
+    attempt = service.start_attempt(user, quiz, utcnow())
+    answer_all(attempt, lambda q: None if q["key"] in ("q1", "q7") else right_response(q))
+    now = utcnow()
+    expected = graded_answers(attempt, now)
+    assert service.submit_attempt(attempt, user, now)
+    db.session.commit()
+    written = db.session.scalars(select(AttemptAnswer).filter_by(attempt_id=attempt.id)
+                                 .order_by(AttemptAnswer.position)).all()
+    assert [{key: getattr(answer, key) for key in expected[0]} for answer in written] == expected
+    assert {a.question_key: a.response for a in written}["q1"] is None
+    assert db.session.scalar(select(func.count()).select_from(AttemptAnswer).where(
+        AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.response.is_(None))) == 0
