@@ -43,6 +43,7 @@ PAGES: dict[str, tuple[str, float | None, int | None]] = {
 # Enough for the fastest machine measured so far (about 320 submissions a second on SQLite),
 # with room to spare: a run that runs out of attempts stops without results.
 ATTEMPTS_PER_SECOND = 500
+WARM_SECONDS = 2.0  # of requests to each page and reference before measuring
 REFERENCE_PATHS = {"page": ("GET", "/page"), "write": ("POST", "/notes"),
                    "table": ("GET", "/table")}
 
@@ -120,7 +121,8 @@ def main() -> int:
         editions = workload.build_platform(env, [args.participants, 10])
         app = workload.platform_app(env)
         # Counting statements uses up one submission even when submissions are not measured.
-        attempts = args.attempts or (int(ATTEMPTS_PER_SECOND * args.duration * args.rounds)
+        seconds = args.duration * args.rounds + min(WARM_SECONDS, args.duration)
+        attempts = args.attempts or (int(ATTEMPTS_PER_SECOND * seconds)
                                      if "submit" in args.pages else 1)
         prepared = targets.prepare(app, (editions[0], editions[1]), attempts)
         statements = targets.count_statements(app, prepared)
@@ -168,9 +170,14 @@ def measure(args: argparse.Namespace, env: dict[str, str], folder: Path,
         reference_lines = {kind: [targets.Line(method, path, reference_cookie,
                                                "body=note" if method == "POST" else "")]
                            for kind, (method, path) in REFERENCE_PATHS.items()}
-        warm = min(2.0, args.duration)
+        warm = min(WARM_SECONDS, args.duration)
         for name in pages:
-            if name != "submit":
+            if name == "submit":
+                # Warmed like the reference's write, with submissions of their own.
+                _use_submissions(prepared, run_wrk(platform_base, prepared.submissions, warm,
+                                                   args.connections, folder, cookie_name),
+                                 args.connections)
+            else:
                 run_wrk(platform_base, prepared.lines(name), warm, args.connections, folder,
                         cookie_name)
         for kind in {kind for kind, _target, _most in pages.values()}:
@@ -184,10 +191,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], folder: Path,
                 result = run_wrk(platform_base, lines, args.duration, args.connections,
                                  folder, cookie_name)
                 if name == "submit":
-                    if result["requests"] + args.connections > len(lines):
-                        raise SystemExit("the prepared quiz attempts ran out: raise --attempts")
-                    # In-flight requests at the end may have used an attempt too.
-                    del prepared.submissions[:result["requests"] + args.connections]
+                    _use_submissions(prepared, result, args.connections)
                 runs[name].append(result)
                 reference_runs[name].append(run_wrk(reference_base, reference_lines[kind],
                                                     args.duration, args.connections, folder,
@@ -209,6 +213,15 @@ def measure(args: argparse.Namespace, env: dict[str, str], folder: Path,
                             for run, ref in zip(runs[name], reference_runs[name], strict=True)])
         results[name] = page
     return results
+
+
+def _use_submissions(prepared: targets.Prepared, result: dict[str, Any],
+                     connections: int) -> None:
+    """Drop the submissions a wrk run sent, so that none is posted twice."""
+    if result["requests"] + connections > len(prepared.submissions):
+        raise SystemExit("the prepared quiz attempts ran out: raise --attempts")
+    # In-flight requests at the end may have used an attempt too.
+    del prepared.submissions[:result["requests"] + connections]
 
 
 def verdict(name: str, page: dict[str, Any], statements: dict[str, Any]) -> str:
