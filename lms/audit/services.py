@@ -43,6 +43,22 @@ def record(actor: User | None, action: str, target: Any = None, outcome: str = S
     ``target`` is a model instance (its class name and id are kept) or a plain string. The
     event is written in the current transaction at once; the caller commits.
     """
+    write_event(event_row(actor, action, target, outcome, actor_label=actor_label, ip=ip,
+                          request_id=request_id, **details))
+
+
+def write_event(row: dict[str, Any]) -> None:
+    """Write an event made by ``event_row`` in the current transaction."""
+    # A plain INSERT on the transaction's connection rather than an object for the session
+    # to flush: records are written on busy paths, and nothing reads the event back.
+    db.session.connection().execute(_INSERT, row)
+
+
+def event_row(actor: User | None, action: str, target: Any = None, outcome: str = SUCCESS,
+              *, actor_label: str | None = None, ip: str | None = None,
+              request_id: str | None = None, **details: Any) -> dict[str, Any]:
+    """The row of ``audit_events`` that ``record`` writes, taking the same arguments, for a
+    statement that writes it along with other changes; nothing is written."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
     if has_request_context():
@@ -55,14 +71,11 @@ def record(actor: User | None, action: str, target: Any = None, outcome: str = S
     else:
         target_type, target_id = type(target).__name__, str(getattr(target, "id", ""))
     label = actor_label if actor_label is not None else (actor.email if actor else "")
-    # A plain INSERT on the transaction's connection rather than an object for the session
-    # to flush: records are written on busy paths, and nothing reads the event back.
-    db.session.connection().execute(_INSERT, {
-        "at": utcnow(), "actor_id": actor.id if actor else None,
-        "actor_label": _clean(label, _LABEL_LENGTH), "action": action,
-        "target_type": target_type, "target_id": _clean(target_id, _TARGET_LENGTH),
-        "outcome": outcome, "ip": _clean(ip or "", _IP_LENGTH), "request_id": request_id or "",
-        "details": {k: _clean(str(v), 500) for k, v in details.items()}})
+    return {"at": utcnow(), "actor_id": actor.id if actor else None,
+            "actor_label": _clean(label, _LABEL_LENGTH), "action": action,
+            "target_type": target_type, "target_id": _clean(target_id, _TARGET_LENGTH),
+            "outcome": outcome, "ip": _clean(ip or "", _IP_LENGTH), "request_id": request_id or "",
+            "details": {k: _clean(str(v), 500) for k, v in details.items()}}
 
 
 _INSERT = insert(AuditEvent.__table__)

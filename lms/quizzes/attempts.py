@@ -11,15 +11,15 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from lms.audit.services import record
+from lms.audit.services import event_row, record, write_event
 from lms.auth.models import User
 from lms.database import savepoint
 from lms.extensions import db
-from lms.quizzes.answer_rows import write_answers
+from lms.quizzes import closing
 from lms.quizzes.answerable import is_marked
 from lms.quizzes.grading import (
     attempt_totals,
@@ -179,15 +179,20 @@ def finish_attempt(attempt: QuizAttempt, actor: User | None, now: datetime,
     rows = graded_answers(attempt, now)
     values = {"submitted_at": end, "ended_by": ended_by,
               **attempt_totals(marks_of(rows), pass_mark, now)}
-    # Plain statements on the transaction's connection: one closes and totals the attempt,
-    # one writes its answers, and the session has no unit of work to work out. The row as the
-    # update leaves it comes back with it, so answers saved by a request that committed a
-    # moment before are seen without reading the whole attempt again. Answers this
-    # transaction saved and has not written yet are written first.
+    # Answers this transaction saved and has not written yet are written first.
     db.session.flush()
     connection = db.session.connection()
-    changed = connection.execute(
-        _CLOSE, {"attempt_id": attempt.id, "open": IN_PROGRESS, **values}).first()
+    if connection.dialect.name == "postgresql":
+        # Closing, the answers and the audit event in one statement, as long as nobody
+        # saved answers since the attempt was read; otherwise the steps below sort it out.
+        changed = closing.close_as_graded(connection, attempt.id, attempt.responses, values,
+                                          rows, _submit_event(attempt, actor, ended_by, values))
+        if changed is not None:
+            _closed(attempt, values, changed, bool(rows))
+            return True
+    # The row as the update leaves it comes back with it, so answers saved by a request that
+    # committed a moment before are seen without reading the whole attempt again.
+    changed = closing.close(connection, attempt.id, values)
     if changed is None:
         db.session.refresh(attempt)
         return False
@@ -195,29 +200,28 @@ def finish_attempt(attempt: QuizAttempt, actor: User | None, now: datetime,
         set_committed_value(attempt, "responses", changed.responses)
         rows = graded_answers(attempt, now)
         values.update(attempt_totals(marks_of(rows), pass_mark, now))
-        connection.execute(update(_ATTEMPTS).where(_ATTEMPTS.c.id == attempt.id).values(
-            {key: values[key] for key in _TOTALS}))
+        closing.write_totals(connection, attempt.id, values)
     if rows:
-        write_answers(connection, rows)
-        db.session.expire(attempt, ["answers"])
-    values.update(saved_at=changed.saved_at, last_page=changed.last_page,
-                  deadline_at=changed.deadline_at)
-    for key, value in values.items():
-        set_committed_value(attempt, key, value)
-    record(actor, "quiz.submit", attempt, actor_label=None if actor else "time limit",
-           quiz=attempt.quiz_id, participant=attempt.user_id, ended_by=ended_by,
-           score=attempt.score, status=attempt.status)
+        closing.write_answers(connection, rows)
+    write_event(_submit_event(attempt, actor, ended_by, values))
+    _closed(attempt, values, changed, bool(rows))
     return True
 
 
-_ATTEMPTS = QuizAttempt.__table__
-_TOTALS = ("status", "score", "max_score", "percent", "passed", "pass_mark", "graded_at")
-_CLOSE = (update(_ATTEMPTS)
-          .where(_ATTEMPTS.c.id == bindparam("attempt_id"),
-                 _ATTEMPTS.c.status == bindparam("open"))
-          .values({key: bindparam(key) for key in ("submitted_at", "ended_by", *_TOTALS)})
-          .returning(_ATTEMPTS.c.responses, _ATTEMPTS.c.saved_at, _ATTEMPTS.c.last_page,
-                     _ATTEMPTS.c.deadline_at))
+def _submit_event(attempt: QuizAttempt, actor: User | None, ended_by: str,
+                  values: dict[str, Any]) -> dict[str, Any]:
+    return event_row(actor, "quiz.submit", attempt, actor_label=None if actor else "time limit",
+                     quiz=attempt.quiz_id, participant=attempt.user_id, ended_by=ended_by,
+                     score=values["score"], status=values["status"])
+
+
+def _closed(attempt: QuizAttempt, values: dict[str, Any], row: Any, answered: bool) -> None:
+    """Bring the session's copy of the attempt up to what was written, without reading it."""
+    values.update(saved_at=row.saved_at, last_page=row.last_page, deadline_at=row.deadline_at)
+    for key, value in values.items():
+        set_committed_value(attempt, key, value)
+    if answered:
+        db.session.expire(attempt, ["answers"])
 
 
 def close_overdue(now: datetime, *, user: User | None = None,
