@@ -27,6 +27,9 @@ from tests.conftest import TEST_DATABASE_URL, make_app
 MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 
 
+BEFORE_CHANGE_STAMPS = "b444790ee802"
+
+
 @pytest.fixture
 def empty_database(tmp_path: Path) -> Iterator[str]:
     """A new, empty database of the kind the suite runs on."""
@@ -55,8 +58,12 @@ def test_upgrade_from_empty_then_check(tmp_path: Path, empty_database: str) -> N
         assert set(db.metadata.tables) <= tables
         check(directory=MIGRATIONS)  # raises (exits) if the models differ from migrations
         assert _triggers() == _expected_triggers()
-        downgrade(directory=MIGRATIONS, revision="-1")
+        # Down past the change stamps and every later revision: the stamps' triggers go too,
+        # and the index on attempt answers' attempt id comes back.
+        downgrade(directory=MIGRATIONS, revision=BEFORE_CHANGE_STAMPS)
         assert _triggers() == set()
+        assert "ix_attempt_answers_attempt_id" in {
+            index["name"] for index in inspect(db.engine).get_indexes("attempt_answers")}
         db.session.remove()
         db.engine.dispose()
 

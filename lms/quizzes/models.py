@@ -174,8 +174,8 @@ class AttemptAnswer(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (UniqueConstraint("attempt_id", "question_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(
-        ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
+    # Found by the unique index on (attempt_id, question_key), which begins with it.
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"))
     question_key: Mapped[str] = mapped_column(String(64))
     question_type: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(Integer, default=0)
