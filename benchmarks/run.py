@@ -40,8 +40,8 @@ PAGES: dict[str, tuple[str, float | None, int | None]] = {
     "roster": ("table", None, None),
     "board": ("table", 0.4, None),
 }
-# Enough for the fastest machine measured so far (about 320 submissions a second on SQLite),
-# with room to spare: a run that runs out of attempts stops without results.
+# Enough for the fastest machine measured so far (about 430 submissions a second on SQLite),
+# with a little to spare: a run that runs out of attempts stops without results.
 ATTEMPTS_PER_SECOND = 500
 WARM_SECONDS = 2.0  # of requests to each page and reference before measuring
 REFERENCE_PATHS = {"page": ("GET", "/page"), "write": ("POST", "/notes"),
