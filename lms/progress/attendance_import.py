@@ -21,6 +21,7 @@ from lms.progress.models import (
     AttendanceStatus,
     Edition,
     Enrolment,
+    EnrolmentStatus,
     InPersonSession,
 )
 
@@ -49,15 +50,16 @@ class AttendancePlan:
 
 
 def plan_attendance(edition: Edition, text: str) -> AttendancePlan:
-    """Check every row (participant enrolled, day scheduled, known status); writes nothing.
+    """Check every row (participant actively enrolled, day scheduled, known status); writes
+    nothing.
 
     :raises CsvUnreadable: when the file as a whole cannot be read.
     """
     table = read_table(text, REQUIRED, COLUMNS)
     if not table.rows:
         raise CsvUnreadable("empty")
-    users = {u.email: u for u in db.session.scalars(
-        select(User).join(Enrolment, Enrolment.user_id == User.id)
+    users = {u.email: (u, status) for u, status in db.session.execute(
+        select(User, Enrolment.status).join(Enrolment, Enrolment.user_id == User.id)
         .where(Enrolment.edition_id == edition.id))}
     sessions = {(slug, s.day): s for s, slug in db.session.execute(
         select(InPersonSession, Unit.slug).join(Unit, Unit.id == InPersonSession.unit_id)
@@ -69,10 +71,21 @@ def plan_attendance(edition: Edition, text: str) -> AttendancePlan:
     seen: dict[tuple[int, int], int] = {}
     for line, row in table.rows:
         problems = []
-        user = users.get(normalise_email(row.get("email", "")))
+        user, enrolment = users.get(normalise_email(row.get("email", "")), (None, None))
         if user is None:
             problems.append(_("%(email)s is not enrolled in this edition",
                               email=row.get("email", "")))
+        elif enrolment == EnrolmentStatus.WITHDRAWN:
+            # The roster takes marks for active participants only; a file must not do more.
+            problems.append(_("%(email)s has withdrawn from this edition: reactivate the "
+                              "enrolment first to record their attendance",
+                              email=row.get("email", "")))
+            user = None
+        elif enrolment == EnrolmentStatus.DEFERRED:
+            problems.append(_("%(email)s has deferred to a later edition: reactivate the "
+                              "enrolment first to record their attendance here",
+                              email=row.get("email", "")))
+            user = None
         try:
             day: date | None = date.fromisoformat(row.get("date", ""))
         except ValueError:

@@ -18,6 +18,7 @@ from lms.progress.models import (
     Apology,
     Attendance,
     AttendanceChange,
+    EnrolmentStatus,
 )
 from tests import factories
 from tests.conftest import Auth
@@ -242,6 +243,33 @@ def test_attendance_csv_import_all_or_nothing(client: FlaskClient, auth: Auth,
     assert client.post(url, data={"text": good, "confirm": "1"}).status_code == 302
     sessions = sessions_of(edition, "alpha")
     assert (status_of(sessions[0], user), status_of(sessions[1], user)) == ("present", "late")
+
+
+def test_attendance_import_refuses_who_the_roster_leaves_out(client: FlaskClient, auth: Auth,
+                                                            loaded: object) -> None:
+    """The roster takes marks for active participants only, and so does a file: a withdrawn
+    or deferred participant's line is refused with the reason, and nothing is recorded."""
+    edition = scheduled_edition()
+    participant(edition, email="amal@example.org")
+    factories.enrol(factories.make_user(email="badr@example.org"), edition,
+                    status=EnrolmentStatus.WITHDRAWN)
+    factories.enrol(factories.make_user(email="chadi@example.org"), edition,
+                    status=EnrolmentStatus.DEFERRED)
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    response = client.post(f"/admin/editions/{edition.id}/attendance-import", data={
+        "text": "email,unit,date,status,note\n"
+                "amal@example.org,alpha,2026-09-06,present,\n"
+                "badr@example.org,alpha,2026-09-06,present,\n"
+                "chadi@example.org,alpha,2026-09-06,late,\n", "confirm": "1"})
+    assert response.status_code == 400
+    text = html.unescape(response.text)
+    assert "Line 2" not in text
+    assert ("Line 3: badr@example.org has withdrawn from this edition: reactivate the "
+            "enrolment first" in text)
+    assert ("Line 4: chadi@example.org has deferred to a later edition: reactivate the "
+            "enrolment first" in text)
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
 
 
 def test_notes_hold_what_their_column_holds(client: FlaskClient, auth: Auth,
