@@ -6,22 +6,25 @@ package no longer replaces it. Changes never touch past attempts, which keep wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.courses.fields import Fields
 from lms.courses.models import Module, Topic
 from lms.courses.problems import Report
+from lms.database import savepoint
 from lms.extensions import db
 from lms.quizzes.messages import _
 from lms.quizzes.models import GRADED, SOURCE_BROWSER, AttemptAnswer, Question, Quiz, QuizAttempt
 from lms.quizzes.quiz_file import as_line_data, read_question
-from lms.quizzes.store import all_questions, free_key, new_quiz, sync_question
+from lms.quizzes.store import all_questions, free_key, new_quiz, question_spec, sync_question
 
 
 class QuestionInvalid(ValueError):
@@ -114,6 +117,39 @@ def save_question(quiz: Quiz, definition: dict[str, Any], actor: User,
            quiz, question=spec.key, type=spec.type)
     db.session.flush()
     return saved
+
+
+def add_question(quiz: Quiz, definition_for: Callable[[str], dict[str, Any]], actor: User,
+                 drawn_key: str | None) -> Question:
+    """Add a question at the end of the quiz, once for each new-question form drawn.
+
+    The form carries the key it was drawn with (``drawn_key``): the same form posted again (a
+    double click, a page sent again) finds its question there, the same, and adds nothing.
+    Two forms drawn with the same key (two tabs) still add two questions, the later with a
+    key of its own. ``definition_for`` makes the definition for a key.
+
+    :raises QuestionInvalid: when the question's type finds problems; nothing is saved.
+    """
+    if drawn_key:
+        existing = _question_with_key(quiz, drawn_key)
+        if existing is None:
+            try:
+                with savepoint():
+                    return save_question(quiz, definition_for(drawn_key), actor)
+            except IntegrityError:
+                # The same form posted at the same moment: that request added it first.
+                existing = _question_with_key(quiz, drawn_key)
+                if existing is None:
+                    raise
+        spec = check_question(definition_for(drawn_key))
+        if not existing.is_retired and question_spec(existing) == replace(spec, line=0):
+            return existing
+    return save_question(quiz, definition_for(new_question_key(quiz)), actor)
+
+
+def _question_with_key(quiz: Quiz, key: str) -> Question | None:
+    return db.session.scalar(select(Question).where(Question.quiz_id == quiz.id,
+                                                    Question.key == key))
 
 
 def live_question_list(quiz_id: int) -> list[Question]:

@@ -146,10 +146,14 @@ def _save(quiz: Quiz, topic: Topic, type_name: str, form: QuestionForm,
           question: Question | None) -> str | Response | tuple[str, int]:
     problems: list[str] = []
     if form.validate_on_submit():
-        key = question.key if question else authoring.new_question_key(quiz)
         try:
-            authoring.save_question(quiz, question_definition(form, type_name, key),
-                                    current_user, question)
+            if question is None:
+                authoring.add_question(
+                    quiz, lambda key: question_definition(form, type_name, key), current_user,
+                    form.new_key.data or None)
+            else:
+                authoring.save_question(quiz, question_definition(form, type_name, question.key),
+                                        current_user, question)
         except authoring.QuestionInvalid as invalid:
             problems = invalid.problems
         else:
@@ -158,6 +162,8 @@ def _save(quiz: Quiz, topic: Topic, type_name: str, form: QuestionForm,
             return redirect(url_for("quiz_authoring.edit_quiz", quiz_id=quiz.id))
     if request.method == "GET":
         add_blank_rows(form, 4 if question is None else 3)
+        if question is None:
+            form.new_key.data = authoring.new_question_key(quiz)
     status = 400 if request.method == "POST" else 200
     return _question_page(quiz, topic, type_name, form, question, problems, status)
 

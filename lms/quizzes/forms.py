@@ -115,6 +115,8 @@ class QuestionForm(FlaskForm):
                                 validators=[Optional(), Length(max=20_000)])
     ref = SelectField(_l("Lesson section this question is about"), choices=[], default="",
                       validate_choice=True)
+    # A new question's key, chosen when the form is drawn: posting the form twice adds it once.
+    new_key = HiddenField(validators=[Optional(), Length(max=64)])
     rows = FieldList(FormField(OptionRowForm), max_entries=MAX_ROWS)
     answer = RadioField(_l("Correct answer"), default="true", choices=[
         SelectChoice("true", _l("True")), SelectChoice("false", _l("False"))])
