@@ -129,8 +129,10 @@ def all_rows(edition: Edition, now: datetime) -> tuple[EditionPlan, list[BoardRo
 
 @dataclass
 class SponsorReport:
-    enrolled: int
+    enrolled: int  # who took part in this edition: active and withdrawn, not deferred
     active: int
+    withdrawn: int
+    deferred: int  # to a later edition, whose report counts them
     by_organisation_type: Counter[str]
     by_country: Counter[str]
     by_gender: Counter[str]
@@ -155,6 +157,9 @@ def _bin(percent: float | None) -> int:
 def sponsor_report(edition: Edition, now: datetime, language: str) -> SponsorReport:
     """Counts for sponsors' reports and the charts, all from the completion rule."""
     plan, rows = all_rows(edition, now)
+    # A person who deferred takes part in the later edition and is counted in its report;
+    # counting them here as well would count them twice across editions.
+    taking_part = [r for r in rows if r.enrolment_status != EnrolmentStatus.DEFERRED]
     active = [r for r in rows if r.enrolment_status == EnrolmentStatus.ACTIVE]
     results = [r.completion for r in active if r.completion is not None]
     unit_rates = []
@@ -186,11 +191,12 @@ def sponsor_report(edition: Edition, now: datetime, language: str) -> SponsorRep
     units_done = sum(c.units_complete for c in results)
     units_total = sum(len(c.units) for c in results)
     return SponsorReport(
-        enrolled=len(rows), active=len(active),
+        enrolled=len(taking_part), active=len(active),
+        withdrawn=len(taking_part) - len(active), deferred=len(rows) - len(taking_part),
         by_organisation_type=Counter(r.organisation_type.value if r.organisation_type
-                                     else "unknown" for r in rows),
-        by_country=Counter(r.country or "unknown" for r in rows),
-        by_gender=Counter(r.gender or "unknown" for r in rows),
+                                     else "unknown" for r in taking_part),
+        by_country=Counter(r.country or "unknown" for r in taking_part),
+        by_gender=Counter(r.gender or "unknown" for r in taking_part),
         by_status=Counter(c.status for c in results),
         participants_complete=sum(1 for c in results if c.is_complete),
         units_complete_rate=100.0 * units_done / units_total if units_total else None,

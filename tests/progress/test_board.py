@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from unittest import mock
 
 import pytest
@@ -14,8 +15,10 @@ from sqlalchemy import insert, select
 
 from lms.auth.models import Role, User
 from lms.extensions import db
+from lms.progress.board import sponsor_report
+from lms.progress.enrolments import defer, withdraw
 from lms.progress.models import AttendanceStatus as S
-from lms.progress.models import Enrolment, EnrolmentStatus, OrganisationType
+from lms.progress.models import Edition, Enrolment, EnrolmentStatus, OrganisationType
 from tests import factories
 from tests.conftest import Auth
 from tests.progress.helpers import (
@@ -258,3 +261,30 @@ def test_cell_labels_are_escaped_once_for_every_cell(app: Flask,
     assert "<i>" not in html
     assert html.count("<span>&lt;i&gt;Days&lt;/i&gt; 1/3</span>") == 2
     assert "2 &lt;i&gt;to do&lt;/i&gt;</span>" in html and "&lt;i&gt;Online&lt;/i&gt; 4/6" in html
+
+
+def test_report_counts_a_deferred_person_in_the_later_edition_only(loaded: object) -> None:
+    """Who deferred is listed apart in the edition they left and counted, with their
+    organisation, country and gender, in the one they moved to: once across editions."""
+    first = scheduled_edition(name="Autumn")
+    later = scheduled_edition(name="Spring", first_day=date(2027, 2, 7))
+    later.starts_on = date(2027, 2, 1)
+
+    def enrolled(edition: Edition, country: str, gender: str) -> Enrolment:
+        return factories.enrol(factories.make_user(country=country), edition, gender=gender)
+
+    enrolled(first, "Egypt", "female")
+    leaving = enrolled(first, "Jordan", "male")
+    moving = enrolled(first, "Sudan", "female")
+    enrolled(later, "Egypt", "male")
+    defer(moving, later, NOW)
+    withdraw(leaving, NOW)
+
+    autumn = sponsor_report(first, NOW, "en")
+    assert (autumn.enrolled, autumn.active, autumn.withdrawn, autumn.deferred) == (2, 1, 1, 1)
+    assert autumn.by_country == {"Egypt": 1, "Jordan": 1}
+    assert autumn.by_gender == {"female": 1, "male": 1}
+    spring = sponsor_report(later, NOW, "en")
+    assert (spring.enrolled, spring.active, spring.withdrawn, spring.deferred) == (2, 2, 0, 0)
+    assert spring.by_country == {"Egypt": 1, "Sudan": 1}
+    assert spring.by_gender == {"female": 1, "male": 1}
