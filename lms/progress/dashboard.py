@@ -159,7 +159,8 @@ def schedule_events(user: User, base_url: str, language: str) -> list[CalendarEv
     host = base_url.split("//", 1)[-1].split("/", 1)[0] or "localhost"
     return [CalendarEvent(uid=f"session-{s.id}@{host}", starts_at=s.starts_at,
                           ends_at=s.ends_at, summary=f"{unit.title(language)} ({edition.name})",
-                          location=s.venue or edition.venue or "", description=base_url)
+                          location=s.venue or edition.venue or "", description=base_url,
+                          sequence=s.revision)
             for s, edition, unit in rows]
 
 

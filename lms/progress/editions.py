@@ -82,8 +82,14 @@ def update_edition(edition: Edition, name: str, starts_on: date, ends_on: date,
         for session in sessions:
             session.starts_at = _same_wall_time(session.starts_at, old, new)
             session.ends_at = _same_wall_time(session.ends_at, old, new)
+    venue = (venue or "").strip() or None
+    if venue != edition.venue:
+        for session in sessions:
+            if session.venue is None:
+                # The day is held at the edition's venue: where it is has changed.
+                session.revision += 1
     edition.name, edition.starts_on, edition.ends_on = name.strip(), starts_on, ends_on
-    edition.venue, edition.timezone = (venue or "").strip() or None, timezone
+    edition.venue, edition.timezone = venue, timezone
     db.session.flush()
 
 

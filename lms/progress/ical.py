@@ -17,6 +17,7 @@ class CalendarEvent:
     summary: str
     location: str
     description: str
+    sequence: int = 0  # raised with each change of time or place
 
 
 def _escape(text: str) -> str:
@@ -44,7 +45,8 @@ def calendar(events: Iterable[CalendarEvent], name: str, now: datetime) -> str:
     stamp = now.strftime(ICAL_TIME)
     header = len(lines)
     for event in events:
-        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{stamp}",
+        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"SEQUENCE:{event.sequence}",
+                  f"DTSTAMP:{stamp}",
                   f"DTSTART:{event.starts_at.strftime(ICAL_TIME)}",
                   f"DTEND:{event.ends_at.strftime(ICAL_TIME)}",
                   f"SUMMARY:{_escape(event.summary)}"]

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Date,
     Enum,
     Float,
     ForeignKey,
+    Integer,
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstanceState, Mapped, mapped_column, relationship
 
 from lms.courses.models import Programme, Unit
 from lms.db_types import UTCDateTime, utcnow
@@ -145,9 +149,24 @@ class InPersonSession(db.Model):  # type: ignore[name-defined,misc]
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     contact_hours: Mapped[float] = mapped_column(Float, default=0.0)
     venue: Mapped[str | None] = mapped_column(String(300))
+    # Counts the changes to when and where the day is (SEQUENCE in the calendar file): a
+    # calendar app replaces an event it imported only with a higher one.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     edition: Mapped[Edition] = relationship()
     unit: Mapped[Unit] = relationship()
+
+
+_WHEN_AND_WHERE = ("day", "starts_at", "ends_at", "venue")
+
+
+@event.listens_for(InPersonSession, "before_update")
+def _count_revision(_mapper: Any, _connection: Any, session: InPersonSession) -> None:
+    # Here rather than in each function that moves a day: any change to these is a new
+    # version of the event, whoever makes it.
+    state: InstanceState[InPersonSession] = inspect(session)
+    if any(state.attrs[name].history.has_changes() for name in _WHEN_AND_WHERE):
+        session.revision = (session.revision or 0) + 1
 
 
 class Attendance(db.Model):  # type: ignore[name-defined,misc]

@@ -176,3 +176,48 @@ def test_removing_a_coming_day_tells_the_participants(client: FlaskClient, auth:
     assert past is not None
     client.post(f"/admin/editions/sessions/{past.id}/delete")
     assert len(mail_to(who["english"], "session_cancelled")) == 1
+
+
+def sequences(client: FlaskClient) -> dict[str, str]:
+    """Each event's SEQUENCE in the participant's calendar file, by its UID."""
+    events = client.get("/my/schedule.ics").data.decode().split("BEGIN:VEVENT")[1:]
+    found = {}
+    for text in events:
+        fields = dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
+        found[fields["UID"]] = fields["SEQUENCE"]
+    return found
+
+
+def test_the_calendar_file_numbers_each_change_of_a_day(client: FlaskClient,
+                                                         auth: Auth) -> None:
+    """A moved day comes with a higher SEQUENCE, so a calendar app that imported the file
+    before takes the new time when it is imported again; a save that changes nothing, or
+    changes only the contact hours, leaves it; a new venue for the edition raises it on the
+    days held there."""
+    edition, coming = edition_with_days()
+    participant = people(edition)["english"]
+    db.session.commit()
+    auth.login(participant)
+    before = sequences(client)
+    assert set(before.values()) == {"0"} and len(before) == 10
+    moved = next(uid for uid in before if uid.startswith(f"session-{coming[0].id}@"))
+    auth.logout()
+    auth.login_as(Role.ADMIN)
+    new_day = coming[0].day + timedelta(days=7)
+    move(client, coming[0], new_day, notify=False)
+    move(client, coming[0], new_day, notify=False)  # sent again: nothing changes
+    auth.logout()
+    auth.login(participant)
+    after = sequences(client)
+    assert after[moved] == "1"
+    assert all(after[uid] == "0" for uid in after if uid != moved)
+    auth.logout()
+    auth.login_as(Role.ADMIN)
+    response = client.post(f"/admin/editions/{edition.id}/edit", data={
+        "name": edition.name, "starts_on": edition.starts_on.isoformat(),
+        "ends_on": edition.ends_on.isoformat(), "venue": "Tahrir campus",
+        "timezone": edition.timezone, "programme": edition.programme_id})
+    assert response.status_code == 302, response.text
+    auth.logout()
+    auth.login(participant)
+    assert set(sequences(client).values()) == {"1", "2"}
