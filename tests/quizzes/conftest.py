@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lms.auth.models import ModuleInstructor, Role, User
@@ -138,3 +141,22 @@ def submitted(quiz: Quiz, right: int) -> None:
                          for i, q in enumerate(attempt.snapshot)}
     attempts.submit_attempt(attempt, user, utcnow())
 
+
+def answer_all(attempt: QuizAttempt,
+               answer: Callable[[dict[str, Any]], Any] = right_response,
+               when: datetime | None = None) -> None:
+    """Save every page of the attempt, each question answered by ``answer``."""
+    form: dict[str, list[str]] = {}
+    for question in attempt.snapshot:
+        for name, value in form_fields(question, answer(question)).items():
+            form[name] = value if isinstance(value, list) else [value]
+    for page in range(attempts.page_count(attempt.snapshot)):
+        _responses, problems = attempts.save_page(attempt, form, page, when or utcnow())
+        assert problems == {}
+
+
+def start(client: FlaskClient, slug: str = "first") -> str:
+    """Start (or resume) the topic's quiz through its page; the address of the first page."""
+    response = client.post(f"/topics/{slug}/quiz/start")
+    assert response.status_code == 302, response.text
+    return response.headers["Location"]

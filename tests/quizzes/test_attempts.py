@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
 from lms.db_types import utcnow
@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.progress.models import Edition, Enrolment
 from lms.progress.plan import edition_plan
 from lms.quizzes import attempts as service
-from lms.quizzes.grading import GradeError, grade_answer, graded_answers, recorded_grade
+from lms.quizzes.grading import GradeError, grade_answer, recorded_grade
 from lms.quizzes.models import (
     GRADED,
     IN_PROGRESS,
@@ -31,19 +31,9 @@ from lms.quizzes.results import quiz_results
 from lms.quizzes.snapshot import live_questions
 from tests import factories
 from tests.concurrency.helpers import assert_no_error_page, at_once, client_of, flashes
-from tests.quizzes.conftest import enrolled, form_fields, quiz_of, right_response, wrong_response
+from tests.quizzes.conftest import answer_all, enrolled, quiz_of, right_response, wrong_response
 
 pytestmark = pytest.mark.usefixtures("loaded")
-
-
-def answer_all(attempt: QuizAttempt, answer=right_response, when=None) -> None:  # type: ignore[no-untyped-def]
-    form: dict[str, list[str]] = {}
-    for question in attempt.snapshot:
-        for name, value in form_fields(question, answer(question)).items():
-            form[name] = value if isinstance(value, list) else [value]
-    for page in range(service.page_count(attempt.snapshot)):
-        _responses, problems = service.save_page(attempt, form, page, when or utcnow())
-        assert problems == {}
 
 
 def answers_of(attempt: QuizAttempt) -> int:
@@ -367,43 +357,3 @@ def test_an_attempt_left_with_no_marks_to_earn_is_not_passed(app: Flask) -> None
     service.submit_attempt(attempt, user, utcnow())
     assert attempt.max_score == 0 and attempt.percent == 0.0 and not attempt.passed
 
-
-def test_the_answers_written_are_the_graded_ones(app: Flask) -> None:
-    """Every graded question gets its row as grading worked it out, unanswered ones included
-    (their response kept as JSON's null, not as a missing value), on every engine."""
-    user, quiz = enrolled(), quiz_of("first")
-    attempt = service.start_attempt(user, quiz, utcnow())
-    answer_all(attempt, lambda q: None if q["key"] in ("q1", "q7") else right_response(q))
-    now = utcnow()
-    expected = graded_answers(attempt, now)
-    assert service.submit_attempt(attempt, user, now)
-    db.session.commit()
-    written = db.session.scalars(select(AttemptAnswer).filter_by(attempt_id=attempt.id)
-                                 .order_by(AttemptAnswer.position)).all()
-    assert [{key: getattr(answer, key) for key in expected[0]} for answer in written] == expected
-    assert {a.question_key: a.response for a in written}["q1"] is None
-    assert db.session.scalar(select(func.count()).select_from(AttemptAnswer).where(
-        AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.response.is_(None))) == 0
-
-
-def test_answers_saved_since_the_attempt_was_read_are_the_ones_graded(app: Flask) -> None:
-    """Another request may save answers between this one reading the attempt and closing it;
-    the grade, the answers written and the audit record follow what was saved last."""
-    user, quiz = enrolled(), quiz_of("first")
-    attempt = service.start_attempt(user, quiz, utcnow())
-    answer_all(attempt)
-    right = dict(attempt.responses)
-    answer_all(attempt, wrong_response)
-    db.session.flush()
-    # Written past the session, as another worker's save would be: the session's copy of the
-    # attempt still holds the wrong answers.
-    db.session.connection().execute(update(QuizAttempt.__table__).where(
-        QuizAttempt.__table__.c.id == attempt.id).values(responses=right))
-    assert service.submit_attempt(attempt, user, utcnow())
-    db.session.commit()
-    assert attempt.status == PENDING and attempt.score == 6.0 and attempt.max_score == 7.0
-    marks = dict(db.session.execute(select(AttemptAnswer.question_key, AttemptAnswer.marks)
-                                    .filter_by(attempt_id=attempt.id)).all())
-    assert marks["q1"] == 1.0 and marks["q7"] is None and len(marks) == 7
-    event = db.session.scalars(select(AuditEvent).filter_by(action="quiz.submit")).one()
-    assert event.details["score"] == "6.0" and event.details["status"] == PENDING

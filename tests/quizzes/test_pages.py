@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
 from lms.auth.models import Role, User
 from lms.extensions import db
-from lms.quizzes.models import AttemptAnswer, QuizAttempt
+from lms.quizzes.models import QuizAttempt
 from lms.quizzes.question_types import QUESTION_TYPES
 from lms.quizzes.snapshot import build_snapshot, live_questions, page_of_question
 from tests import factories
@@ -27,6 +25,7 @@ from tests.quizzes.conftest import (
     module_instructor,
     page_form,
     quiz_of,
+    start,
     wrong_response,
 )
 
@@ -35,12 +34,6 @@ pytestmark = pytest.mark.usefixtures("loaded")
 FEEDBACK = ["Right, the claim of an asylum-seeker is still pending.",
             "No, a recognised refugee&#39;s claim has been decided.",
             "Correct, that is the principle.", "Wrong, that is exactly what it forbids."]
-
-
-def start(client: FlaskClient, slug: str = "first") -> str:
-    response = client.post(f"/topics/{slug}/quiz/start")
-    assert response.status_code == 302, response.text
-    return response.headers["Location"]
 
 
 def assert_nothing_given_away(html: str) -> None:
@@ -207,7 +200,6 @@ def test_another_participants_attempt_is_not_found(app: Flask, client: FlaskClie
 
 def test_quiz_outside_the_programme_is_not_found(client: FlaskClient, auth: Auth) -> None:
     """A regional participant cannot see or start the quiz of a local-only topic."""
-    from tests import factories
 
     user = factories.make_user()
     factories.enrol(user, factories.make_edition("regional"))
@@ -236,94 +228,6 @@ def test_review_follows_the_policy(client: FlaskClient, auth: Auth, policy: str,
     assert ("Wrong, that is exactly what it forbids." in result) is review
     assert ("Correct answer" in result) is review
     assert "0 of 7 marks (0%)" in result
-
-
-def test_attempt_limit_on_the_pages(client: FlaskClient, auth: Auth) -> None:
-    """With every attempt used, the quiz page says so and starting is refused."""
-    quiz = quiz_of("second")
-    quiz.attempts_allowed = 1
-    db.session.commit()
-    user = log_in_participant(auth)
-    start(client, "second")
-    attempt = latest_attempt(user, quiz)
-    client.post(f"/attempts/{attempt.id}/submit")
-    assert "You have used all the attempts allowed" in client.get("/topics/second/quiz").text
-    refused = client.post("/topics/second/quiz/start", follow_redirects=True)
-    assert "You have used all 1 attempts allowed for this quiz." in refused.text
-    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
-
-
-def test_time_limit_on_the_pages(client: FlaskClient, auth: Auth) -> None:
-    """Past the deadline a save is refused and the attempt is graded on what was saved."""
-    quiz = quiz_of("second")
-    quiz.time_limit_minutes = 10
-    db.session.commit()
-    user = log_in_participant(auth)
-    url = start(client, "second")
-    assert "Time left: about 10 minutes." in client.get(url).text
-    attempt = latest_attempt(user, quiz)
-    attempt.deadline_at = attempt.started_at - timedelta(seconds=1)
-    db.session.commit()
-    response = client.post(f"/attempts/{attempt.id}", data={"page": "1", "q-q1": "true",
-                                                             "action": "summary"})
-    assert response.headers["Location"].endswith(f"/attempts/{attempt.id}/result")
-    result = client.get(response.headers["Location"]).text
-    assert "The time limit closed this attempt" in result
-    assert latest_attempt(user, quiz).score == 0.0
-
-
-def test_deadline_and_submission_time_in_the_participants_zone(client: FlaskClient,
-                                                               auth: Auth) -> None:
-    """A timed attempt's deadline, on its pages, and the submission time on the result are
-    written in the zone of the participant's edition, named beside them, not in UTC."""
-    quiz = quiz_of("second")
-    quiz.time_limit_minutes = 10
-    user = factories.make_user()
-    factories.enrol(user, factories.make_edition(timezone="Asia/Tokyo"))
-    db.session.commit()
-    auth.login(user)
-    url = start(client, "second")
-    attempt = latest_attempt(user, quiz)
-    assert attempt.deadline_at is not None
-
-    def shows(page: str, moment: object) -> bool:
-        local = moment.astimezone(ZoneInfo("Asia/Tokyo"))  # type: ignore[attr-defined]
-        found = re.search(r"(\d{1,2}):(\d{2})\W*[AP]M[^<]*\(<bdi>Asia/Tokyo", page)
-        return found is not None and (int(found[1]) % 12, int(found[2])) == (
-            local.hour % 12, local.minute)
-
-    deadline = attempt.deadline_at.astimezone(ZoneInfo("Asia/Tokyo"))
-    for path in (url, f"/attempts/{attempt.id}/summary"):
-        page = client.get(path).text
-        assert "(<bdi>Asia/Tokyo</bdi> time)" in page and "UTC" not in page
-        assert shows(page, attempt.deadline_at), page
-        # With the date: a limit of a day or more closes at the same time on another day.
-        assert f"closes at {deadline:%b} {deadline.day}, {deadline.year}, " in page, page
-    client.post(f"/attempts/{attempt.id}/submit")
-    submitted = latest_attempt(user, quiz).submitted_at
-    result = client.get(f"/attempts/{attempt.id}/result").text
-    assert "UTC" not in result and shows(result, submitted), result
-
-
-def test_submitting_twice_through_the_page(client: FlaskClient, auth: Auth) -> None:
-    """A second submit of the same attempt lands on the same result, without saying again that
-    it was submitted; answers are kept once."""
-    user = log_in_participant(auth)
-    start(client, "second")
-    attempt = latest_attempt(user, quiz_of("second"))
-    first = client.post(f"/attempts/{attempt.id}/submit")
-    second = client.post(f"/attempts/{attempt.id}/submit")
-    assert first.headers["Location"] == second.headers["Location"] + "?submitted=1"
-    assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 1
-
-
-def test_submission_is_rate_limited(client: FlaskClient, auth: Auth) -> None:
-    """More than thirty submissions a minute get 429."""
-    user = log_in_participant(auth)
-    start(client, "second")
-    attempt = latest_attempt(user, quiz_of("second"))
-    codes = [client.post(f"/attempts/{attempt.id}/submit").status_code for _ in range(31)]
-    assert codes[:30] == [302] * 30 and codes[30] == 429
 
 
 def test_forms_need_their_csrf_token(app: Flask, client: FlaskClient, auth: Auth) -> None:
