@@ -166,7 +166,7 @@ def _count_revision(_mapper: Any, _connection: Any, session: InPersonSession) ->
     # version of the event, whoever makes it.
     state: InstanceState[InPersonSession] = inspect(session)
     if any(state.attrs[name].history.has_changes() for name in _WHEN_AND_WHERE):
-        session.revision = (session.revision or 0) + 1
+        session.revision += 1
 
 
 class Attendance(db.Model):  # type: ignore[name-defined,misc]

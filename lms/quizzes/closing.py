@@ -36,8 +36,8 @@ from lms.audit.models import AuditEvent
 from lms.quizzes.models import IN_PROGRESS, AttemptAnswer, QuizAttempt
 
 _ATTEMPTS = QuizAttempt.__table__
-TOTALS = ("status", "score", "max_score", "percent", "passed", "pass_mark", "graded_at")
-_CLOSING = ("submitted_at", "ended_by", *TOTALS)
+_TOTALS = ("status", "score", "max_score", "percent", "passed", "pass_mark", "graded_at")
+_CLOSING = ("submitted_at", "ended_by", *_TOTALS)
 
 
 def _close(*conditions: Any) -> Any:
@@ -60,10 +60,12 @@ def close(connection: Connection, attempt_id: int, values: dict[str, Any]) -> Ro
 
 def write_totals(connection: Connection, attempt_id: int, values: dict[str, Any]) -> None:
     connection.execute(update(_ATTEMPTS).where(_ATTEMPTS.c.id == attempt_id).values(
-        {key: values[key] for key in TOTALS}))
+        {key: values[key] for key in _TOTALS}))
 
 
 _ANSWERS = insert(AttemptAnswer.__table__)
+# Spelled out rather than read from the table at import: attempt_id names only its foreign key,
+# and takes its type from the table it points to once every table is known.
 _ANSWER_COLUMNS: dict[str, TypeEngine[Any]] = {
     "attempt_id": Integer(), "question_key": String(), "question_type": String(),
     "position": Integer(), "response": JSON(), "max_marks": Float(), "marks": Float(),
@@ -97,6 +99,7 @@ def _json_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _close_as_graded() -> Any:
     # Built at first use, when every table is known: a column that only names its foreign key
     # takes its type from the table it points to.
+    #
     # The attempt is closed only while its responses are those graded (compared as jsonb,
     # which ignores spacing and key order); the answers and the event are written only with
     # a row the update closed.
@@ -112,7 +115,6 @@ def _close_as_graded() -> Any:
         for name in names)).select_from(closed)).cte("event")
     return select(closed.c.saved_at, closed.c.last_page, closed.c.deadline_at).add_cte(
         answers, event)
-
 
 
 def close_as_graded(connection: Connection, attempt_id: int, responses: dict[str, Any],
